@@ -1,0 +1,287 @@
+// @ts-check
+/**
+ * Small helpers shared by the sandbox stand-in servers (whatsapp-container.js, business-backend.js):
+ * body reading, JSON answers, fault-injection rules, timers that die with the server, listen/close,
+ * and CLI plumbing. Node built-ins only.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Bodies above this are refused; media uploads are the largest thing the sandbox sees. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Thrown by readBody when a body is larger than allowed; handlers answer 413. */
+export class BodyTooLargeError extends Error {}
+
+/**
+ * Reads a request body completely.
+ * @param {import("node:http").IncomingMessage} req
+ * @param {number} [maxBytes]
+ * @returns {Promise<Buffer>}
+ */
+export function readBody(req, maxBytes = MAX_BODY_BYTES) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    req.on("data", (/** @type {Buffer} */ chunk) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new BodyTooLargeError(`body larger than ${maxBytes} bytes`));
+        req.resume(); // drain the rest so the socket can still carry our 413
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Parses a JSON body; an empty body is `undefined`, malformed JSON throws a SyntaxError.
+ * @param {Buffer} body
+ * @returns {unknown}
+ */
+export function parseJson(body) {
+  const text = body.toString("utf8");
+  return text.trim() === "" ? undefined : JSON.parse(text);
+}
+
+/**
+ * Answers with a JSON body.
+ * @param {import("node:http").ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
+export function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * True for a plain JSON object (not null, not an array).
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+export function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One fault-injection rule, as posted to `POST /_sandbox/faults`.
+ * @typedef {object} FaultRule
+ * @property {number} [status] answer with this HTTP status instead of handling the request
+ * @property {number} [retryAfter] seconds, sent as a Retry-After header with `status`
+ * @property {number} count how many more matching requests this rule applies to
+ * @property {string} [path] only requests to this path (or below it); default: the server's own default
+ * @property {number} [delayMs] wait this long first; without `status` the request then proceeds normally
+ * @property {boolean} [hang] never answer; the socket stays open until the client gives up or close()
+ */
+
+/**
+ * Fault rules in the order they were added. A matching request consumes one count of the FIRST
+ * matching rule, so tests can queue e.g. "two 503s, then a 429".
+ */
+export class FaultRules {
+  /** @type {FaultRule[]} */
+  rules = [];
+
+  /**
+   * @param {(pathname: string) => boolean} matchesByDefault which paths a rule without `path` applies to
+   */
+  constructor(matchesByDefault) {
+    this.matchesByDefault = matchesByDefault;
+  }
+
+  /**
+   * Validates a posted rule and appends it.
+   * @param {Record<string, unknown>} input
+   * @returns {FaultRule | string} the rule, or a message saying what is wrong with the input
+   */
+  add(input) {
+    const { status, retryAfter, count = 1, path, delayMs, hang } = input;
+    if (status !== undefined && !(Number.isInteger(status) && Number(status) >= 100 && Number(status) <= 599)) {
+      return "status must be an HTTP status code";
+    }
+    if (retryAfter !== undefined && !(typeof retryAfter === "number" && retryAfter >= 0)) {
+      return "retryAfter must be a number of seconds";
+    }
+    if (!(Number.isInteger(count) && Number(count) >= 1)) return "count must be a positive integer";
+    if (path !== undefined && !(typeof path === "string" && path.startsWith("/"))) return "path must start with /";
+    if (delayMs !== undefined && !(typeof delayMs === "number" && delayMs >= 0)) return "delayMs must be >= 0";
+    if (hang !== undefined && typeof hang !== "boolean") return "hang must be a boolean";
+    if (status === undefined && delayMs === undefined && !hang) return "a fault needs status, delayMs or hang";
+    /** @type {FaultRule} */
+    const rule = {
+      count: Number(count),
+      ...(status !== undefined && { status: Number(status) }),
+      ...(retryAfter !== undefined && { retryAfter: Number(retryAfter) }),
+      ...(path !== undefined && { path: String(path) }),
+      ...(delayMs !== undefined && { delayMs: Number(delayMs) }),
+      ...(hang && { hang: true }),
+    };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  /**
+   * Consumes one count of the first rule matching this path, if any.
+   * @param {string} pathname
+   * @returns {FaultRule | undefined}
+   */
+  take(pathname) {
+    const index = this.rules.findIndex((rule) =>
+      rule.path === undefined
+        ? this.matchesByDefault(pathname)
+        : pathname === rule.path || pathname.startsWith(`${rule.path.replace(/\/+$/, "")}/`),
+    );
+    const rule = this.rules[index];
+    if (!rule) return undefined;
+    rule.count -= 1;
+    if (rule.count <= 0) this.rules.splice(index, 1);
+    return rule;
+  }
+
+  clear() {
+    this.rules.length = 0;
+  }
+}
+
+/**
+ * Timers that can all be cancelled at once, so close()/reset never leave a callback behind that
+ * fires into a stopped server (or keeps the test process alive).
+ */
+export class TimerSet {
+  /** @type {Set<NodeJS.Timeout>} */
+  #timers = new Set();
+
+  /**
+   * Runs fn after ms unless the set is cleared first.
+   * @param {number} ms
+   * @param {() => void} fn
+   */
+  after(ms, fn) {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  /**
+   * Resolves after ms. If the set is cleared first it never resolves: its caller is being shut down.
+   * @param {number} ms
+   * @returns {Promise<void>}
+   */
+  sleep(ms) {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  clear() {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}
+
+/**
+ * Carries out a fault rule for one request.
+ * @param {FaultRule} rule
+ * @param {import("node:http").ServerResponse} res
+ * @param {TimerSet} timers cleared on close(), so a delayed answer cannot outlive the server
+ * @param {(status: number) => unknown} errorBody the server's error JSON for a status
+ * @returns {Promise<boolean>} true when the request is dealt with (answered or left hanging),
+ *   false when the caller should go on handling it normally (a pure delay)
+ */
+export async function applyFault(rule, res, timers, errorBody) {
+  if (rule.hang) return true; // never answer; close() destroys the socket via closeAllConnections()
+  if (rule.delayMs) await timers.sleep(rule.delayMs);
+  if (rule.status === undefined) return false;
+  /** @type {Record<string, string>} */
+  const headers = rule.retryAfter === undefined ? {} : { "retry-after": String(rule.retryAfter) };
+  sendJson(res, rule.status, errorBody(rule.status), headers);
+  return true;
+}
+
+/**
+ * Starts listening and reports the URL actually bound (port 0 picks a free port).
+ * @param {import("node:http").Server} server
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<{ url: string, port: number }>}
+ */
+export function listen(server, host, port) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      const bound = typeof address === "object" && address ? address.port : port;
+      const urlHost = host.includes(":") ? `[${host}]` : host;
+      resolve({ url: `http://${urlHost}:${bound}`, port: bound });
+    });
+  });
+}
+
+/**
+ * Stops the server and destroys every open socket, hung requests and idle keep-alives included,
+ * so a test's teardown can never wait on a client that is still connected.
+ * @param {import("node:http").Server} server
+ * @returns {Promise<void>}
+ */
+export function closeServer(server) {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * True when the module with this import.meta.url is the script node was started with.
+ * @param {string} metaUrl
+ */
+export function isMain(metaUrl) {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(metaUrl));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a non-negative integer from the environment.
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number}
+ */
+export function envInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+/**
+ * Closes the server on Ctrl-C / `docker stop` and exits once it is closed.
+ * @param {() => Promise<void>} close
+ */
+export function closeOnSignals(close) {
+  const stop = () => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

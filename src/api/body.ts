@@ -1,0 +1,35 @@
+import { bodyLimit } from "hono/body-limit";
+import type { z } from "zod";
+import { ProblemError, problemResponse, validationProblem } from "../errors";
+import type { AppContext } from "./context";
+
+/** Client API bodies are small JSON documents; anything larger is a mistake. */
+export const MAX_API_BODY_BYTES = 64 * 1024;
+/** Platform webhooks batch events but stay well under this. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/** Refuses bodies over `maxBytes` with 413 before they are read in full. */
+export function limitBody(maxBytes: number) {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => problemResponse(413, "body_too_large", `The request body exceeds ${maxBytes} bytes.`),
+  });
+}
+
+/** Reads a JSON body and validates it: 415 if not JSON, 400 if malformed, 422 naming each bad field. */
+export async function readJsonBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ProblemError(415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'.");
+  }
+  const text = await c.req.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ProblemError(400, "invalid_json", `The body is not valid JSON: ${(e as Error).message}`);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationProblem(result.error);
+  return result.data;
+}

@@ -1,0 +1,75 @@
+import { Hono } from "hono";
+import { adapterFor } from "../channels/registry";
+import { loadConfig } from "../config/load";
+import { toHex } from "../crypto";
+import { ProblemError } from "../errors";
+import { ChatV7Request, conversationKey, SendMessageRequest, type ConversationAddress, type SendAccepted } from "../model";
+import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import type { AppContext, AppEnv } from "./context";
+import { requireAuth } from "./middleware";
+
+/** `msg_` + the conversation's Durable Object id (64 hex) + 16 random hex: routable without a lookup. */
+const MESSAGE_ID = /^msg_([0-9a-f]{64})[0-9a-f]{16}$/;
+
+function newMessageId(conversation: DurableObjectId): string {
+  return `msg_${conversation.toString()}${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
+}
+
+/** Validates a send against the tenant's accounts and the channel's capabilities, then queues it. */
+async function acceptSend(c: AppContext, request: SendMessageRequest): Promise<Response> {
+  const principal = c.get("principal");
+  const tenant = loadConfig(c.env).tenant(principal.tenant)!;
+  const accountId = request.account ?? tenant.defaultAccount ?? (tenant.accounts.length === 1 ? tenant.accounts[0]!.id : undefined);
+  if (!accountId) {
+    throw new ProblemError(422, "account_required", "This tenant has several accounts and no default: set 'account'.");
+  }
+  const account = tenant.accounts.find((a) => a.id === accountId);
+  if (!account) throw new ProblemError(422, "unknown_account", `There is no account '${accountId}' in your tenant.`);
+  const adapter = adapterFor(account.channel);
+  const peer = adapter.normalizePeer(request.to);
+  if (!peer) {
+    throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient (use the international number, digits only).`);
+  }
+  const { content } = request;
+  if (!adapter.capabilities.contentTypes.includes(content.type)) {
+    throw new ProblemError(422, "unsupported_content", `${account.channel} cannot send '${content.type}' messages.`);
+  }
+  if (content.type === "text" && content.text.length > adapter.capabilities.maxTextLength) {
+    throw new ProblemError(422, "text_too_long", `${account.channel} texts are at most ${adapter.capabilities.maxTextLength} characters.`);
+  }
+  const refusal = adapter.refuse?.(content, account);
+  if (refusal) throw new ProblemError(422, "content_refused", refusal);
+
+  const address: ConversationAddress = { tenant: tenant.id, channel: account.channel, account: account.id, peer };
+  const doId = c.env.CONVERSATIONS.idFromName(conversationKey(address));
+  const id = newMessageId(doId);
+  await c.env.CONVERSATIONS.get(doId).enqueue(address, id, content, request.reference);
+  const body: SendAccepted = { id, status: "queued", conversation: address };
+  return c.json(body, 202, { location: `/v1/messages/${id}` });
+}
+
+/** The client API: send messages, read their status. */
+export const messagesApi = new Hono<AppEnv>()
+  .post("/v1/messages", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) =>
+    acceptSend(c, await readJsonBody(c, SendMessageRequest)),
+  )
+  /** The seed's API: `{"id": "49123123456", "message": "Hello world!"}` on the tenant's default account. */
+  .post("/api/v7/chat", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const chat = await readJsonBody(c, ChatV7Request);
+    return acceptSend(c, { to: chat.id, content: { type: "text", text: chat.message } });
+  })
+  .get("/v1/messages/:id", requireAuth("messages:read"), async (c) => {
+    const id = c.req.param("id");
+    const notFound = new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
+    const match = MESSAGE_ID.exec(id);
+    if (!match) throw notFound;
+    let doId: DurableObjectId;
+    try {
+      doId = c.env.CONVERSATIONS.idFromString(match[1]!);
+    } catch {
+      throw notFound;
+    }
+    const record = await c.env.CONVERSATIONS.get(doId).message(id, c.get("principal").tenant);
+    if (!record) throw notFound;
+    return c.json(record);
+  });

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { messagesApi } from "./api/messages";
+import { webhooksApi } from "./api/webhooks";
+import type { AppEnv } from "./api/context";
+import { ConfigError } from "./config/load";
+import { ProblemError, problemResponse } from "./errors";
+
+/** The Worker's HTTP surface: client API and platform webhooks, with one error handler for all. */
+export function buildApp() {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: "x-request-id" }));
+  app.get("/health", (c) => c.json({ ok: true }));
+  app.route("/", messagesApi);
+  app.route("/", webhooksApi);
+  app.notFound(() => problemResponse(404, "not_found", "No such route."));
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.extra, err.headers);
+    const id = c.get("requestId");
+    if (err instanceof ConfigError) {
+      // The operator's mistake, not the client's: say so loudly in the logs, never echo values.
+      console.error(`request ${id}: ${err.message}`);
+      return problemResponse(500, "config_invalid", "The relay's configuration is invalid; its operator has been told.", { requestId: id });
+    }
+    console.error(`request ${id}: unexpected error`, err);
+    return problemResponse(500, "internal_error", "Something went wrong on our side.", { requestId: id });
+  });
+  return app;
+}

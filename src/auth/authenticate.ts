@@ -1,0 +1,83 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import type { LoadedConfig } from "../config/load";
+import type { Scope } from "../config/schema";
+import { SCOPES } from "../config/schema";
+import { sha256Hex } from "../crypto";
+import { ProblemError } from "../errors";
+
+/** Who is calling: one tenant, with what it may do. */
+export interface Principal {
+  tenant: string;
+  scopes: readonly Scope[];
+  via: "api_key" | "jwt";
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+function unauthorized(code: string, message: string): ProblemError {
+  return new ProblemError(401, code, message, {}, { "www-authenticate": 'Bearer realm="messenger-relay"' });
+}
+
+/** The credential of a request: `Authorization: Bearer <key or JWT>` or `X-API-Key: <key>`. */
+export function presentedCredential(headers: Headers): string | undefined {
+  const auth = headers.get("authorization");
+  if (auth) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!match) throw unauthorized("invalid_authorization", "Use 'Authorization: Bearer <API key or JWT>'.");
+    return match[1];
+  }
+  return headers.get("x-api-key")?.trim() || undefined;
+}
+
+function scopesOf(payload: JWTPayload): Scope[] {
+  const raw = typeof payload.scope === "string" ? payload.scope.split(" ") : Array.isArray(payload.scp) ? payload.scp : [];
+  return SCOPES.filter((s) => raw.includes(s));
+}
+
+async function verifyJwt(token: string, config: LoadedConfig): Promise<Principal> {
+  const jwt = config.config.auth.jwt;
+  if (!jwt) throw unauthorized("invalid_token", "This relay does not accept JWTs; use an API key.");
+  const options = {
+    ...(jwt.issuer && { issuer: jwt.issuer }),
+    ...(jwt.audience && { audience: jwt.audience }),
+    requiredClaims: ["sub", "exp"],
+  };
+  let payload: JWTPayload;
+  try {
+    if (jwt.secret) {
+      ({ payload } = await jwtVerify(token, new TextEncoder().encode(jwt.secret), { ...options, algorithms: ["HS256"] }));
+    } else {
+      let keys = keySets.get(jwt.jwksUrl!);
+      if (!keys) keySets.set(jwt.jwksUrl!, (keys = createRemoteJWKSet(new URL(jwt.jwksUrl!))));
+      ({ payload } = await jwtVerify(token, keys));
+    }
+  } catch (e) {
+    const why = e instanceof joseErrors.JWTExpired ? "the token has expired" : e instanceof joseErrors.JWTClaimValidationFailed ? `claim '${e.claim}' is invalid` : "its signature or format is invalid";
+    throw unauthorized("invalid_token", `The bearer token was rejected: ${why}.`);
+  }
+  const tenant = config.tenant(String(payload.sub));
+  if (!tenant) throw unauthorized("invalid_token", "The token's subject is not a tenant of this relay.");
+  return { tenant: tenant.id, scopes: scopesOf(payload), via: "jwt" };
+}
+
+/**
+ * Authenticates a client: an API key (compared by its SHA-256, as stored) or a JWT verified with jose
+ * whose `sub` names the tenant. Throws 401 when neither is valid.
+ * @see https://datatracker.ietf.org/doc/html/rfc6750
+ */
+export async function authenticate(headers: Headers, config: LoadedConfig): Promise<Principal> {
+  const credential = presentedCredential(headers);
+  if (!credential) throw unauthorized("missing_credentials", "Send an API key or JWT as 'Authorization: Bearer <token>'.");
+  if (JWT_SHAPE.test(credential) && credential.startsWith("eyJ")) return verifyJwt(credential, config);
+  const key = config.apiKey(await sha256Hex(credential));
+  if (!key) throw unauthorized("invalid_api_key", "The API key is not valid.");
+  return { tenant: key.tenant.id, scopes: key.scopes, via: "api_key" };
+}
+
+/** Throws 403 unless the principal holds `scope`. */
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.includes(scope)) {
+    throw new ProblemError(403, "insufficient_scope", `This credential lacks the '${scope}' scope.`, { requiredScope: scope });
+  }
+}

@@ -1,0 +1,119 @@
+import type { z } from "zod";
+import type {
+  ChannelId,
+  InboundContent,
+  MessageStatus,
+  OutboundContent,
+  OutboundMessage,
+  StatusError,
+} from "../model";
+
+/** The raw webhook request as the platform sent it: verification runs on these bytes, before parsing. */
+export interface WebhookRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** What the relay knows of every channel account, whatever its platform. */
+export interface BaseAccount {
+  id: string;
+  channel: ChannelId;
+}
+
+/** What a platform can render, so that the core refuses early instead of failing late. */
+export interface Capabilities {
+  maxTextLength: number;
+  contentTypes: readonly OutboundContent["type"][];
+  /** Whether the platform sends delivery and read receipts. */
+  receipts: boolean;
+}
+
+/**
+ * A platform event before the relay gives it an id and a tenant. `dedupeKey` identifies the event on the
+ * platform (message id, or message id + status) so that redeliveries are recognised.
+ */
+export type ParsedEvent =
+  | {
+      type: "message.received";
+      peer: string;
+      dedupeKey: string;
+      message: {
+        platformMessageId: string;
+        timestamp: string;
+        sender: { id: string; name?: string };
+        content: InboundContent;
+        inReplyTo?: string;
+      };
+    }
+  | {
+      type: "message.status";
+      peer: string;
+      dedupeKey: string;
+      status: {
+        platformMessageId: string;
+        status: Exclude<MessageStatus, "queued">;
+        timestamp: string;
+        error?: StatusError;
+      };
+    }
+  | {
+      type: "channel.error";
+      dedupeKey: string;
+      error: { code?: string; title: string; detail?: string };
+    };
+
+/** One webhook request parsed: the events it carried, and what could not be read (never fatal). */
+export interface ParseResult {
+  events: ParsedEvent[];
+  problems: string[];
+}
+
+/** The outcome of one send attempt, classified so that delivery knows whether to retry. */
+export type SendResult =
+  | { kind: "ok"; platformMessageId: string }
+  | { kind: "retry"; afterSeconds?: number; detail: string }
+  | { kind: "failed"; error: StatusError };
+
+/** A platform credential obtained by logging in, cached for every conversation of the account. */
+export interface SessionToken {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** What delivery gives an adapter for one send. */
+export interface SendContext {
+  /** The Worker's bindings: tunnels are service bindings. */
+  env: Record<string, unknown>;
+  /** A valid session token for the account (logged in once, shared by all its conversations). */
+  token(): Promise<string>;
+  /** The platform rejected `stale`: log in again (once, however many conversations ask) and return the new token. */
+  renewToken(stale: string): Promise<string>;
+}
+
+/**
+ * One messaging platform, both directions. Adding a platform is a folder implementing this and one line in
+ * `registry.ts`; the shared contract tests then cover it.
+ */
+export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
+  readonly channel: ChannelId;
+  /** Validates this channel's account configuration. */
+  readonly accountSchema: z.ZodType<A>;
+  readonly capabilities: Capabilities;
+  /** The platform's form of a recipient id given by a client, or null when it cannot be one. */
+  normalizePeer(raw: string): string | null;
+  /** Why this account cannot send this content at all (a 422 before queuing), or null. */
+  refuse?(content: OutboundContent, account: A): string | null;
+  /** Answers a platform's subscription handshake (GET), or null when the request is not one. */
+  handshake?(req: WebhookRequest, account: A): Response | null;
+  /** True when the request provably comes from the platform (on the raw bytes, in constant time). */
+  verify(req: WebhookRequest, account: A): Promise<boolean>;
+  /** Turns one verified request into unified events; one bad item never drops the rest. */
+  parse(body: Uint8Array, account: A): ParseResult;
+  /** Logs in to obtain a session token, for platforms that need one. */
+  login?(account: A, env: Record<string, unknown>): Promise<SessionToken>;
+  /** Renders, sends and classifies one message. */
+  send(message: OutboundMessage, peer: string, account: A, ctx: SendContext): Promise<SendResult>;
+}

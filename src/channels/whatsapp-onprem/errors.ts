@@ -1,0 +1,77 @@
+import type { FailureReason, StatusError } from "../../model";
+import { retryAfterSeconds } from "../http";
+import type { SendResult } from "../types";
+
+/**
+ * WhatsApp error codes that end a message for good, by the reason clients see.
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises/errors
+ * @see https://www.twilio.com/docs/whatsapp/api/error-code-mapping
+ */
+const PERMANENT_CODES: Record<number, FailureReason> = {
+  470: "window_closed", // outside the 24-hour customer-care window: send a template
+  131047: "window_closed",
+  471: "rate_limited", // spam rate limit: the number's quality is too low to send more now
+  1006: "recipient_invalid", // resource not found / unknown contact
+  1013: "recipient_invalid", // not a WhatsApp user
+  1026: "recipient_invalid", // receiver incapable of receiving this message
+  131026: "recipient_invalid",
+  1005: "auth_failed",
+  1008: "content_rejected", // required parameter missing
+  1009: "content_rejected", // parameter value invalid
+  100: "content_rejected",
+  2000: "content_rejected", // template parameter count mismatch
+  2001: "content_rejected", // template missing
+  1011: "media_failed",
+  131053: "media_failed",
+};
+
+/** Codes that mean "not now": the same message may go through later. */
+const TRANSIENT_CODES = new Set([1014, 1015, 1000, 130429, 131056]);
+
+interface WhatsAppError {
+  code?: number;
+  title?: string;
+  details?: string;
+}
+
+/** The first error of an On-Premises `{"errors":[...]}` body, if any. */
+export function firstError(body: unknown): WhatsAppError | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || typeof errors[0] !== "object" || errors[0] === null) return undefined;
+  const e = errors[0] as Record<string, unknown>;
+  return {
+    code: typeof e.code === "number" ? e.code : Number(e.code) || undefined,
+    title: typeof e.title === "string" ? e.title : undefined,
+    details: typeof e.details === "string" ? e.details : undefined,
+  };
+}
+
+/** A WhatsApp error as the unified status error (for async `failed` statuses and sync refusals). */
+export function toStatusError(e: WhatsAppError): StatusError {
+  const reason = (e.code !== undefined && PERMANENT_CODES[e.code]) || "platform_error";
+  const detail = [e.title, e.details].filter(Boolean).join(": ") || undefined;
+  return { reason, ...(e.code !== undefined && { code: String(e.code) }), ...(detail && { detail }) };
+}
+
+/**
+ * Classifies the container's answer to `POST /v1/messages`. 429 and 503 are throttling (honour
+ * Retry-After); other 5xx are transient; 4xx with a known code are permanent with its reason.
+ */
+export function classifySendResponse(res: Response, body: unknown): SendResult {
+  if (res.ok) {
+    const id = (body as { messages?: { id?: unknown }[] } | undefined)?.messages?.[0]?.id;
+    if (typeof id === "string" && id) return { kind: "ok", platformMessageId: id };
+    return { kind: "retry", detail: "container accepted the message without an id" };
+  }
+  const error = firstError(body);
+  const label = `container answered ${res.status}${error?.code ? ` (code ${error.code})` : ""}`;
+  if (res.status === 429 || res.status === 503 || res.status >= 500 || res.status === 408) {
+    return { kind: "retry", afterSeconds: retryAfterSeconds(res.headers), detail: label };
+  }
+  if (error?.code !== undefined && TRANSIENT_CODES.has(error.code)) {
+    return { kind: "retry", afterSeconds: retryAfterSeconds(res.headers), detail: label };
+  }
+  if (error) return { kind: "failed", error: toStatusError(error) };
+  return { kind: "failed", error: { reason: "platform_error", code: String(res.status), detail: label } };
+}

@@ -1,0 +1,68 @@
+import { originFetch } from "../../transport/origin";
+import { readJson } from "../http";
+import type { ChannelAdapter } from "../types";
+import { WhatsAppOnPremAccount } from "./account";
+import { classifySendResponse } from "./errors";
+import { parseOnPremWebhook } from "./inbound";
+import { renderOnPremMessage, WHATSAPP_MAX_TEXT } from "./outbound";
+import { loginToContainer } from "./session";
+import { verifyOnPremWebhook } from "./verify";
+
+/** A WhatsApp business-scoped user id (e.g. `US.13491208655302741918`), kept as given. */
+const BSUID = /^[A-Z]{2}\.[A-Za-z0-9.]{1,140}$/;
+
+/**
+ * A WhatsApp recipient: a phone number in international format (digits only on the wire; `+`, spaces,
+ * dashes and parentheses are dropped) or a business-scoped user id.
+ */
+export function normalizeWhatsAppPeer(raw: string): string | null {
+  if (BSUID.test(raw)) return raw;
+  const digits = raw.replace(/[\s\-().+]/g, "");
+  return /^\d{6,20}$/.test(digits) ? digits : null;
+}
+
+/**
+ * WhatsApp through the business's self-hosted WhatsApp Business API container (On-Premises REST API).
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises
+ */
+export const whatsappOnPrem = {
+  channel: "whatsapp" as const,
+  accountSchema: WhatsAppOnPremAccount,
+  capabilities: {
+    maxTextLength: WHATSAPP_MAX_TEXT,
+    contentTypes: ["text", "image", "audio", "video", "document", "location", "template"],
+    receipts: true,
+  },
+  normalizePeer: normalizeWhatsAppPeer,
+  refuse(content, account) {
+    if (content.type === "template" && !content.namespace && !account.container.templateNamespace) {
+      return "WhatsApp On-Premises templates need a namespace: set content.namespace or the account's container.templateNamespace";
+    }
+    return null;
+  },
+  verify: verifyOnPremWebhook,
+  parse: parseOnPremWebhook,
+  login: loginToContainer,
+  async send(message, peer, account, ctx) {
+    const call = originFetch(account.container, ctx.env);
+    const body = JSON.stringify(renderOnPremMessage(peer, message.content, account.container.templateNamespace));
+    const post = (token: string) =>
+      call("/v1/messages", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
+    let token = await ctx.token();
+    let res = await post(token);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      token = await ctx.renewToken(token);
+      res = await post(token);
+    }
+    if (res.status === 401) {
+      await res.body?.cancel();
+      return { kind: "retry", detail: "container rejected a fresh login token" };
+    }
+    return classifySendResponse(res, await readJson(res));
+  },
+} satisfies ChannelAdapter<WhatsAppOnPremAccount>;

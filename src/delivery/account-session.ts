@@ -1,0 +1,51 @@
+import { DurableObject } from "cloudflare:workers";
+import { adapterFor } from "../channels/registry";
+import type { SessionToken } from "../channels/types";
+import { loadConfig } from "../config/load";
+import type { Env } from "../env";
+
+/** Log in again this long before the token's announced expiry. */
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/**
+ * The login session of one channel account (the WhatsApp container's bearer token), shared by all its
+ * conversations: one login however many conversations send at once, kept until it expires, renewed once
+ * when the platform rejects it.
+ */
+export class AccountSession extends DurableObject<Env> {
+  private current: SessionToken | undefined;
+  private pending: Promise<SessionToken> | undefined;
+
+  /** A token valid for a while yet: the cached one, or a new login. */
+  async token(accountId: string): Promise<string> {
+    this.current ??= await this.ctx.storage.get<SessionToken>("token");
+    if (this.current && this.current.expiresAt - RENEW_BEFORE_EXPIRY_MS > Date.now()) return this.current.token;
+    return (await this.login(accountId)).token;
+  }
+
+  /** The platform rejected `stale`: log in again unless another caller already did. */
+  async renew(accountId: string, stale: string): Promise<string> {
+    this.current ??= await this.ctx.storage.get<SessionToken>("token");
+    if (this.current && this.current.token !== stale) return this.current.token;
+    return (await this.login(accountId)).token;
+  }
+
+  /** Logs in once for every caller waiting at the same time. */
+  private login(accountId: string): Promise<SessionToken> {
+    this.pending ??= (async () => {
+      try {
+        const found = loadConfig(this.env).account(accountId);
+        if (!found) throw new Error(`account '${accountId}' is not configured`);
+        const adapter = adapterFor(found.account.channel);
+        if (!adapter.login) throw new Error(`channel '${found.account.channel}' has no login`);
+        const session = await adapter.login(found.account, this.env as unknown as Record<string, unknown>);
+        this.current = session;
+        await this.ctx.storage.put("token", session);
+        return session;
+      } finally {
+        this.pending = undefined;
+      }
+    })();
+    return this.pending;
+  }
+}

@@ -1,0 +1,198 @@
+import { DurableObject } from "cloudflare:workers";
+import { adapterFor } from "../channels/registry";
+import type { ParsedEvent, SendResult } from "../channels/types";
+import { loadConfig } from "../config/load";
+import type { Env } from "../env";
+import type { ConversationAddress, InboundEvent, MessageRecord, OutboundContent, StatusError } from "../model";
+import { ConversationStore, type PendingMessage } from "./conversation-store";
+import { eventId } from "./events";
+import { OUTBOUND_MAX_AGE_MS, outboundRetryDelayMs, timeScale } from "./retry-policy";
+
+/** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
+const ALARM_BUDGET_MS = 20_000;
+/** If staging events for the endpoint fails, try again after this long. */
+const EVENT_FLUSH_RETRY_MS = 2_000;
+
+type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;
+
+/**
+ * One conversation (tenant, channel account, customer): a FIFO outbox of messages sent in the order the
+ * API accepted them, from the alarm. A message that must be retried holds the ones behind it; a message
+ * that failed for good does not. Status changes become events, staged in the same transaction and handed
+ * to the tenant's endpoint outbox.
+ */
+export class ConversationOutbox extends DurableObject<Env> {
+  private readonly store: ConversationStore;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ConversationStore(ctx.storage.sql);
+  }
+
+  /** Queues a message (idempotent on its id) and makes sure the alarm will send it. */
+  async enqueue(address: ConversationAddress, id: string, content: OutboundContent, reference?: string): Promise<void> {
+    const now = Date.now();
+    this.store.setAddress(address);
+    this.store.enqueue(id, content, reference, now);
+    await this.armAt(now);
+  }
+
+  /** The message's record, only for the tenant that sent it. */
+  async message(id: string, tenant: string): Promise<MessageRecord | null> {
+    const record = this.store.record(id);
+    return record && record.conversation.tenant === tenant ? record : null;
+  }
+
+  /**
+   * Records platform statuses (a status never moves a message backwards) and hands the resulting events
+   * to the endpoint before returning, so the platform is acknowledged only once they are stored.
+   */
+  async applyStatuses(address: ConversationAddress, statuses: ParsedStatus[]): Promise<void> {
+    this.store.setAddress(address);
+    for (const s of statuses) {
+      const { platformMessageId, status, timestamp, error } = s.status;
+      // The id follows the relay's message when known, so the platform's `sent` and the relay's own
+      // `sent` are one event; otherwise the platform's event identity.
+      const known = this.store.messageIdFor(platformMessageId);
+      const id = await eventId(address.tenant, known ? `${known}:${status}` : `${address.account}:${s.dedupeKey}`);
+      this.ctx.storage.transactionSync(() => {
+        const update = this.store.applyPlatformStatus(platformMessageId, status, Date.parse(timestamp), error);
+        this.store.stageEvent({
+          id,
+          createdAt: new Date().toISOString(),
+          type: "message.status",
+          conversation: address,
+          status: {
+            ...(update.messageId && { messageId: update.messageId }),
+            platformMessageId,
+            ...(update.reference && { reference: update.reference }),
+            status,
+            timestamp,
+            ...(error && { error }),
+          },
+        });
+      });
+    }
+    await this.flushEvents();
+  }
+
+  override async alarm(): Promise<void> {
+    const address = this.store.address;
+    if (address) await this.drain(address);
+    await this.flushEvents().catch((e: unknown) => console.warn("conversation: staging events failed", String(e)));
+    await this.rearm();
+  }
+
+  /** Sends due messages from the head of the outbox, in order, until one must wait. */
+  private async drain(address: ConversationAddress): Promise<void> {
+    const started = Date.now();
+    const scale = timeScale(this.env.RETRY_TIME_SCALE);
+    for (let head = this.store.head(); head; head = this.store.head()) {
+      const now = Date.now();
+      if (head.nextAttemptAt > now || now - started > ALARM_BUDGET_MS) return;
+      if (now - head.createdAt > OUTBOUND_MAX_AGE_MS) {
+        await this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
+        continue;
+      }
+      const result = await this.attempt(address, head);
+      if (result.kind === "ok") {
+        const event = await this.ownStatusEvent(address, head, "sent");
+        this.ctx.storage.transactionSync(() => {
+          this.store.markSent(head.id, result.platformMessageId, Date.now());
+          this.store.stageEvent(event);
+        });
+      } else if (result.kind === "failed") {
+        await this.fail(address, head, result.error, true);
+      } else {
+        const delay = outboundRetryDelayMs(head.attempts + 1, result.afterSeconds, scale);
+        this.store.deferHead(head.id, Date.now() + delay, result.detail);
+        console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${delay} ms: ${result.detail}`);
+        return;
+      }
+    }
+  }
+
+  /** One send through the channel adapter; any thrown error (network, timeout, login) is transient. */
+  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<SendResult> {
+    const found = loadConfig(this.env).account(address.account);
+    if (!found || found.tenant.id !== address.tenant) {
+      return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
+    }
+    const { account } = found;
+    const adapter = adapterFor(account.channel);
+    const session = this.env.SESSIONS.get(this.env.SESSIONS.idFromName(account.id));
+    try {
+      return await adapter.send(
+        { id: head.id, content: head.content, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() },
+        address.peer,
+        account,
+        {
+          env: this.env as unknown as Record<string, unknown>,
+          token: () => session.token(account.id),
+          renewToken: (stale) => session.renew(account.id, stale),
+        },
+      );
+    } catch (e) {
+      return { kind: "retry", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    }
+  }
+
+  private async fail(address: ConversationAddress, head: PendingMessage, error: StatusError, countAttempt: boolean) {
+    const event = await this.ownStatusEvent(address, head, "failed", error);
+    this.ctx.storage.transactionSync(() => {
+      this.store.markFailed(head.id, error, Date.now(), countAttempt);
+      this.store.stageEvent(event);
+    });
+  }
+
+  /** A status the relay itself observed (accepted by the platform, or failed for good). */
+  private async ownStatusEvent(
+    address: ConversationAddress,
+    head: PendingMessage,
+    status: "sent" | "failed",
+    error?: StatusError,
+  ): Promise<InboundEvent> {
+    const now = new Date().toISOString();
+    return {
+      id: await eventId(address.tenant, `${head.id}:${status}`),
+      createdAt: now,
+      type: "message.status",
+      conversation: address,
+      status: {
+        messageId: head.id,
+        ...(head.reference && { reference: head.reference }),
+        status,
+        timestamp: now,
+        ...(error && { error }),
+      },
+    };
+  }
+
+  /** Hands staged events to the tenant's endpoint outbox, in order; one flush at a time. */
+  private flushEvents(): Promise<void> {
+    const run = this.flushing.catch(() => {}).then(async () => {
+      const tenant = this.store.address?.tenant;
+      if (!tenant) return;
+      const endpoint = this.env.ENDPOINTS.get(this.env.ENDPOINTS.idFromName(tenant));
+      for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
+        await endpoint.enqueue(tenant, batch.map((b) => b.event));
+        this.store.unstageEvents(batch[batch.length - 1]!.seq);
+      }
+    });
+    this.flushing = run;
+    return run;
+  }
+
+  private async rearm(): Promise<void> {
+    const head = this.store.head();
+    if (this.store.stagedEvents(1).length > 0) await this.armAt(Date.now() + EVENT_FLUSH_RETRY_MS);
+    if (head) await this.armAt(head.nextAttemptAt);
+  }
+
+  /** Keeps the one alarm at the earliest time anything is due. */
+  private async armAt(when: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > when) await this.ctx.storage.setAlarm(when);
+  }
+}

@@ -1,0 +1,14 @@
+import type { AccountSession } from "./delivery/account-session";
+import type { ConversationOutbox } from "./delivery/conversation-outbox";
+import type { EndpointOutbox } from "./delivery/endpoint-outbox";
+
+/** The Worker's bindings (see wrangler.toml). Tunnel service bindings are looked up by name from config. */
+export interface Env {
+  /** The configuration JSON (a secret in production): tenants, accounts, endpoints. */
+  RELAY_CONFIG: string;
+  CONVERSATIONS: DurableObjectNamespace<ConversationOutbox>;
+  ENDPOINTS: DurableObjectNamespace<EndpointOutbox>;
+  SESSIONS: DurableObjectNamespace<AccountSession>;
+  /** Multiplies every retry delay; the sandbox and tests shrink time with it. Default 1. */
+  RETRY_TIME_SCALE?: string;
+}

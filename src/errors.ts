@@ -1,0 +1,62 @@
+import type { ZodError } from "zod";
+
+/**
+ * An error a client can act on. It carries its HTTP status and a stable `code`; `app.onError` turns it
+ * into an `application/problem+json` body.
+ * @see https://www.rfc-editor.org/rfc/rfc9457
+ */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Renders an RFC 9457 problem document. */
+export function problemResponse(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
+  const body = { type: `https://messenger-relay.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+}
+
+/** A request body that does not match its schema: 422 with every offending field by path. */
+export function validationProblem(error: ZodError, what = "request body"): ProblemError {
+  const errors = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const first = errors[0];
+  const summary = first ? `${first.path || "(root)"}: ${first.message}` : "invalid";
+  return new ProblemError(422, "validation_failed", `The ${what} is invalid: ${summary}`, { errors });
+}
+
+/** `["tenants", 0, "accounts", 1, "id"]` → `tenants[0].accounts[1].id` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}

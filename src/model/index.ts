@@ -1,0 +1,4 @@
+export * from "./address";
+export * from "./inbound";
+export * from "./message-record";
+export * from "./outbound";

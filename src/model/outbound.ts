@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { Peer, Slug } from "./address";
+
+/** The longest text any channel accepts; channels declare their own, smaller limits. */
+export const MAX_TEXT_LENGTH = 4096;
+const MAX_CAPTION_LENGTH = 1024;
+
+const HttpsUrl = z
+  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
+  .max(2048)
+  .describe("a public http(s) URL the platform can fetch");
+
+export const TextContent = z.object({
+  type: z.literal("text"),
+  text: z.string().min(1).max(MAX_TEXT_LENGTH),
+  /** Ask the platform to render a link preview where it can. */
+  previewUrl: z.boolean().optional(),
+});
+
+const mediaFields = {
+  url: HttpsUrl,
+  caption: z.string().min(1).max(MAX_CAPTION_LENGTH).optional(),
+};
+export const ImageContent = z.object({ type: z.literal("image"), ...mediaFields });
+export const VideoContent = z.object({ type: z.literal("video"), ...mediaFields });
+/** Audio carries no caption on any platform. */
+export const AudioContent = z.object({ type: z.literal("audio"), url: HttpsUrl });
+export const DocumentContent = z.object({
+  type: z.literal("document"),
+  ...mediaFields,
+  filename: z.string().min(1).max(240).optional(),
+});
+
+export const LocationContent = z.object({
+  type: z.literal("location"),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().max(1000).optional(),
+  address: z.string().max(1000).optional(),
+});
+
+/** A parameter of a template: plain text, the common case. */
+export const TemplateParameter = z.union([
+  z.string().min(1).max(1024),
+  z.object({ type: z.literal("text"), text: z.string().min(1).max(1024) }),
+]);
+
+/**
+ * A pre-approved WhatsApp message template, the only content allowed outside the 24-hour window.
+ * `parameters` fill the body's {{1}}, {{2}}...; `components` passes WhatsApp's own component list through
+ * for headers and buttons.
+ * @see https://developers.facebook.com/docs/whatsapp/api/messages/message-templates
+ */
+export const TemplateContent = z.object({
+  type: z.literal("template"),
+  name: z.string().min(1).max(512),
+  language: z.string().min(2).max(15),
+  namespace: z.string().min(1).max(128).optional(),
+  parameters: z.array(TemplateParameter).max(100).optional(),
+  components: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
+});
+
+export const OutboundContent = z.discriminatedUnion("type", [
+  TextContent,
+  ImageContent,
+  AudioContent,
+  VideoContent,
+  DocumentContent,
+  LocationContent,
+  TemplateContent,
+]);
+export type OutboundContent = z.infer<typeof OutboundContent>;
+
+/** The body of `POST /v1/messages`. */
+export const SendMessageRequest = z.object({
+  /** The customer: a phone number in international format (digits, optional '+'), or a platform user id. */
+  to: Peer,
+  /** The channel account to send from; the tenant's default account when absent. */
+  account: Slug.optional(),
+  content: OutboundContent,
+  /** The client's own reference, echoed in status events. */
+  reference: z.string().max(256).optional(),
+});
+export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
+
+/** The body of the seed-compatible `POST /api/v7/chat`. */
+export const ChatV7Request = z.object({
+  /** The recipient, e.g. "49123123456". */
+  id: Peer,
+  /** The text to send. */
+  message: z.string().min(1).max(MAX_TEXT_LENGTH),
+});
+export type ChatV7Request = z.infer<typeof ChatV7Request>;
+
+/** What the relay queues: the request resolved to one conversation. */
+export interface OutboundMessage {
+  id: string;
+  content: OutboundContent;
+  reference?: string;
+  acceptedAt: string;
+}

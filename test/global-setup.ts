@@ -1,0 +1,72 @@
+/**
+ * Starts, on loopback, everything the relay talks to over a network: the sandbox WhatsApp container
+ * (behind a stand-in for Cloudflare Access), the business backend, an Access team's key server, and the
+ * relay itself on workerd as a real HTTP server. Tests reach them by the URLs provided here.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import type { TestProject } from "vitest/node";
+import { startBackend } from "../sandbox/business-backend.js";
+import { startContainer } from "../sandbox/whatsapp-container.js";
+import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig, WEBHOOK_SECRET } from "./support/fixtures-config";
+import { buildRelay, startRelay } from "./support/relay-server";
+
+/** A Cloudflare Access team: serves its public keys and signs the assertions Access would add. */
+async function startAccessTeam() {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+  const server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(req.url === "/cdn-cgi/access/certs" ? JSON.stringify({ keys: [jwk] }) : "{}");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sign = (audience: string) =>
+    new SignJWT({ type: "app" })
+      .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+      .setIssuer(url)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime("2h")
+      .sign(privateKey);
+  return { url, sign, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export default async function setup(project: TestProject) {
+  const quiet = !process.env.SANDBOX_VERBOSE;
+  const [container, backend, access, scriptPath] = await Promise.all([
+    startContainer({ ...CONTAINER_LOGIN, access: ACCESS, statusDelayMs: 50, quiet }),
+    startBackend({ secret: ENDPOINT_SECRET, quiet }),
+    startAccessTeam(),
+    buildRelay(),
+  ]);
+  const config = relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: access.url });
+  const relay = await startRelay({ scriptPath, config, retryTimeScale: "0.01" });
+  // The container calls the relay like a real one: the account's webhook URL with its secret.
+  await fetch(`${container.url}/_sandbox/reset`, { method: "POST" });
+  container.state.webhookUrl = `${relay.url}/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`;
+
+  project.provide("relayConfig", JSON.stringify(config));
+  project.provide("relayUrl", relay.url);
+  project.provide("containerUrl", container.url);
+  project.provide("backendUrl", backend.url);
+  project.provide("accessAssertion", await access.sign(ACCESS_AUDIENCE));
+  project.provide("accessAssertionWrongAudience", await access.sign("another-app"));
+
+  return async () => {
+    await relay.close();
+    await Promise.all([container.close(), backend.close(), access.close()]);
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    relayConfig: string;
+    relayUrl: string;
+    containerUrl: string;
+    backendUrl: string;
+    accessAssertion: string;
+    accessAssertionWrongAudience: string;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The relay configuration the tests run with: two tenants on one sandbox container, so that tenant
+ * isolation can be checked. Runs in Node (vitest config and global setup), never in the Worker.
+ */
+import { createHash } from "node:crypto";
+
+export const TEST_KEYS = {
+  acme: "test-key-acme-0123456789",
+  acmeReadOnly: "test-key-acme-readonly-0123",
+  globex: "test-key-globex-0123456789",
+};
+export const JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
+export const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
+export const ENDPOINT_SECRET = "whsec_dGVzdC1lbmRwb2ludC1zZWNyZXQtMDEyMzQ1Njc4OQ==";
+export const ACCESS = { clientId: "test-access-client.access", clientSecret: "test-access-secret-0123456789" };
+export const ACCESS_AUDIENCE = "test-access-aud";
+export const CONTAINER_LOGIN = { username: "admin", password: "sandbox-password" };
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export interface Ports {
+  containerUrl: string;
+  backendUrl: string;
+  accessTeamUrl: string;
+}
+
+export function relayConfig(p: Ports) {
+  const account = (id: string, access?: boolean) => ({
+    id,
+    channel: "whatsapp",
+    phoneNumber: "+15550000000",
+    container: {
+      origin: p.containerUrl,
+      transport: { type: "access", ...ACCESS },
+      ...CONTAINER_LOGIN,
+      timeoutMs: 3000,
+      templateNamespace: "sandbox_namespace",
+    },
+    webhook: {
+      secret: WEBHOOK_SECRET,
+      ...(access && { access: { teamDomain: p.accessTeamUrl, audience: ACCESS_AUDIENCE } }),
+    },
+  });
+  return {
+    sandbox: true,
+    auth: { jwt: { secret: JWT_SECRET, issuer: "test-issuer" } },
+    tenants: [
+      {
+        id: "acme",
+        apiKeys: [
+          { id: "main", sha256: sha256(TEST_KEYS.acme) },
+          { id: "read", sha256: sha256(TEST_KEYS.acmeReadOnly), scopes: ["messages:read"] },
+        ],
+        defaultAccount: "wa-acme",
+        endpoint: { url: `${p.backendUrl}/webhooks`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
+        accounts: [account("wa-acme"), account("wa-acme-access", true)],
+      },
+      {
+        id: "globex",
+        apiKeys: [{ id: "main", sha256: sha256(TEST_KEYS.globex) }],
+        endpoint: { url: `${p.backendUrl}/globex`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
+        accounts: [account("wa-globex")],
+      },
+    ],
+  };
+}
