@@ -52,6 +52,8 @@ const SANDBOX_SECRET = "whsec_c2FuZGJveC1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA==";
  * @property {unknown} payload the parsed body (null when empty)
  * @property {string} path the path it was posted to
  * @property {string} receivedAt ISO time
+ * @property {string} raw the body exactly as received
+ * @property {Record<string, string>} signature the three Standard Webhooks headers as received
  */
 
 /**
@@ -214,6 +216,9 @@ export async function startBackend(options) {
       timestamp: Number(headers["webhook-timestamp"]),
       payload,
       path,
+      // As received, so that a test can check the signature with its own verifier.
+      raw: raw.toString("utf8"),
+      signature: { "webhook-id": id, "webhook-timestamp": headers["webhook-timestamp"] ?? "", "webhook-signature": headers["webhook-signature"] ?? "" },
       receivedAt: new Date().toISOString(),
     });
     log(describeEvent(id, payload));

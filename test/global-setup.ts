@@ -35,8 +35,10 @@ async function startAccessTeam() {
 
 export default async function setup(project: TestProject) {
   const quiet = !process.env.SANDBOX_VERBOSE;
-  const [container, backend, access, scriptPath] = await Promise.all([
+  const [container, poolContainer, backend, access, scriptPath] = await Promise.all([
     startContainer({ ...CONTAINER_LOGIN, access: ACCESS, statusDelayMs: 50, quiet }),
+    // The in-test Worker (SELF) gets a container of its own, so its sends never disturb e2e counts.
+    startContainer({ ...CONTAINER_LOGIN, access: ACCESS, statuses: [], quiet }),
     startBackend({ secret: ENDPOINT_SECRET, quiet }),
     startAccessTeam(),
     buildRelay(),
@@ -47,7 +49,8 @@ export default async function setup(project: TestProject) {
   await fetch(`${container.url}/_sandbox/reset`, { method: "POST" });
   container.state.webhookUrl = `${relay.url}/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`;
 
-  project.provide("relayConfig", JSON.stringify(config));
+  const poolConfig = relayConfig({ containerUrl: poolContainer.url, backendUrl: backend.url, accessTeamUrl: access.url });
+  project.provide("relayConfig", JSON.stringify(poolConfig));
   project.provide("relayUrl", relay.url);
   project.provide("containerUrl", container.url);
   project.provide("backendUrl", backend.url);
@@ -56,7 +59,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await relay.close();
-    await Promise.all([container.close(), backend.close(), access.close()]);
+    await Promise.all([container.close(), poolContainer.close(), backend.close(), access.close()]);
   };
 }
 

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { Peer, Slug } from "./address";
+import { Slug } from "./address";
+
+/** A recipient as a client writes it: the channel normalizes it (e.g. "+49 151 2345" → "491512345"). */
+const Recipient = z.string().trim().min(1).max(256);
 
 /** The longest text any channel accepts; channels declare their own, smaller limits. */
 export const MAX_TEXT_LENGTH = 4096;
@@ -74,7 +77,7 @@ export type OutboundContent = z.infer<typeof OutboundContent>;
 /** The body of `POST /v1/messages`. */
 export const SendMessageRequest = z.object({
   /** The customer: a phone number in international format (digits, optional '+'), or a platform user id. */
-  to: Peer,
+  to: Recipient,
   /** The channel account to send from; the tenant's default account when absent. */
   account: Slug.optional(),
   content: OutboundContent,
@@ -86,7 +89,7 @@ export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 /** The body of the seed-compatible `POST /api/v7/chat`. */
 export const ChatV7Request = z.object({
   /** The recipient, e.g. "49123123456". */
-  id: Peer,
+  id: Recipient,
   /** The text to send. */
   message: z.string().min(1).max(MAX_TEXT_LENGTH),
 });
