@@ -62,14 +62,3 @@ export default async function setup(project: TestProject) {
     await Promise.all([container.close(), poolContainer.close(), backend.close(), access.close()]);
   };
 }
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    relayConfig: string;
-    relayUrl: string;
-    containerUrl: string;
-    backendUrl: string;
-    accessAssertion: string;
-    accessAssertionWrongAudience: string;
-  }
-}

@@ -87,17 +87,19 @@ export class ConversationStore {
 
   /** Appends a message to the outbox. Returns false if a message with this id exists already. */
   enqueue(id: string, content: OutboundContent, reference: string | undefined, now: number): boolean {
-    const inserted = this.sql.exec(
-      `INSERT OR IGNORE INTO messages (id, content, reference, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'queued', ?, ?)`,
-      id,
-      JSON.stringify(content),
-      reference ?? null,
-      now,
-      now,
-    ).rowsWritten;
-    if (inserted > 0) this.addHistory(id, "queued", now);
-    return inserted > 0;
+    const inserted = this.sql
+      .exec(
+        `INSERT INTO messages (id, content, reference, status, next_attempt_at, created_at)
+         VALUES (?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+        id,
+        JSON.stringify(content),
+        reference ?? null,
+        now,
+        now,
+      )
+      .toArray().length > 0;
+    if (inserted) this.addHistory(id, "queued", now);
+    return inserted;
   }
 
   /** The oldest message not yet handed to the platform: it must go before any other. */

@@ -43,14 +43,17 @@ export class EndpointStore {
   append(events: InboundEvent[], now: number): number {
     let added = 0;
     for (const e of events) {
-      added += this.sql.exec(
-        `INSERT OR IGNORE INTO events (id, conversation, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-        e.id,
-        conversationKey(e.conversation),
-        JSON.stringify(e),
-        now,
-        now,
-      ).rowsWritten;
+      added += this.sql
+        .exec(
+          `INSERT INTO events (id, conversation, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          e.id,
+          conversationKey(e.conversation),
+          JSON.stringify(e),
+          now,
+          now,
+        )
+        .toArray().length;
     }
     return added;
   }

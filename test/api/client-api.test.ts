@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { JWT_SECRET, TEST_KEYS } from "../support/fixtures-config";
+import { JWT_SECRET, TEST_KEYS } from "../support/constants";
 
 const BASE = "https://relay.test";
 

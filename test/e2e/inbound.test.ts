@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { ENDPOINT_SECRET } from "../support/fixtures-config";
+import { ENDPOINT_SECRET } from "../support/constants";
 import { control, eventually, newPeer } from "../support/http";
 import type { BackendEvents } from "../support/sandbox-types";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACCESS } from "../support/fixtures-config";
+import { ACCESS } from "../support/constants";
 import { control, eventually, newPeer, relay } from "../support/http";
 
 interface ContainerState {

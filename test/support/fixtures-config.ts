@@ -3,18 +3,9 @@
  * isolation can be checked. Runs in Node (vitest config and global setup), never in the Worker.
  */
 import { createHash } from "node:crypto";
+import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, JWT_SECRET, TEST_KEYS, WEBHOOK_SECRET } from "./constants";
 
-export const TEST_KEYS = {
-  acme: "test-key-acme-0123456789",
-  acmeReadOnly: "test-key-acme-readonly-0123",
-  globex: "test-key-globex-0123456789",
-};
-export const JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
-export const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
-export const ENDPOINT_SECRET = "whsec_dGVzdC1lbmRwb2ludC1zZWNyZXQtMDEyMzQ1Njc4OQ==";
-export const ACCESS = { clientId: "test-access-client.access", clientSecret: "test-access-secret-0123456789" };
-export const ACCESS_AUDIENCE = "test-access-aud";
-export const CONTAINER_LOGIN = { username: "admin", password: "sandbox-password" };
+export * from "./constants";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /** Platform payload fixtures as raw text (signatures are computed over exact bytes), by file name. */
 const files = import.meta.glob<string>("../fixtures/**/*.json", { eager: true, query: "?raw", import: "default" });
 

@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { TEST_KEYS } from "./fixtures-config";
+import { TEST_KEYS } from "./constants";
 
 /** Calls the relay running as a real HTTP server on loopback. */
 export function relay(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Prints a new API key and the SHA-256 to put in the tenant's `apiKeys` (the relay stores only the hash),
+ * a Standard Webhooks endpoint secret, and a webhook secret for a WhatsApp container account.
+ */
+import { createHash, randomBytes } from "node:crypto";
+
+const apiKey = `mr_${randomBytes(24).toString("base64url")}`;
+console.log(`API key (give to the client, store nowhere else):  ${apiKey}`);
+console.log(`apiKeys entry for RELAY_CONFIG:                    {"id": "key-1", "sha256": "${createHash("sha256").update(apiKey).digest("hex")}"}`);
+console.log(`endpoint.secret (Standard Webhooks signing):        whsec_${randomBytes(32).toString("base64")}`);
+console.log(`webhook.secret (WhatsApp container callback URL):   ${randomBytes(24).toString("base64url")}`);

@@ -1,0 +1,12 @@
+/** Credentials of the test configuration, known to tests on both sides (Node and the Worker). */
+export const TEST_KEYS = {
+  acme: "test-key-acme-0123456789",
+  acmeReadOnly: "test-key-acme-readonly-0123",
+  globex: "test-key-globex-0123456789",
+};
+export const JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
+export const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
+export const ENDPOINT_SECRET = "whsec_dGVzdC1lbmRwb2ludC1zZWNyZXQtMDEyMzQ1Njc4OQ==";
+export const ACCESS = { clientId: "test-access-client.access", clientSecret: "test-access-secret-0123456789" };
+export const ACCESS_AUDIENCE = "test-access-aud";
+export const CONTAINER_LOGIN = { username: "admin", password: "sandbox-password" };
