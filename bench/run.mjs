@@ -242,7 +242,6 @@ async function load(name, url, request) {
   const start = Date.now();
   const instance = autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
   instance.on("response", (_client, _status, _bytes, ms) => latencies.push(ms));
-  if (process.env.BENCH_TRACE) { let c = 0; instance.on("response", () => c++); const t = setInterval(() => { process.stderr.write(`${name}: ${c}/s\n`); c = 0; }, 1000); instance.then(() => clearInterval(t)); }
   const result = await instance;
   const end = Date.now();
   latencies.sort((a, b) => a - b);
@@ -332,7 +331,6 @@ async function waitForDelivery(flows) {
       }
     }
     if (flows.every((f) => f.arrived.size >= f.expected.size) || Date.now() > until) return;
-    if (process.env.BENCH_TRACE) process.stderr.write(`${new Date().toISOString().slice(17,23)} ${flows.map((f) => `${f.name}: ${f.arrived.size}/${f.expected.size}`).join(", ")}\n`);
     await sleep(100);
   }
 }
@@ -350,7 +348,8 @@ function deliveryRow(f, load) {
     delivered,
     pending: f.expected.size - delivered,
     perSecond: delivered > 0 ? delivered / ((last - load.start) / 1000) : 0,
-    lagSeconds: delivered > 0 ? (last - load.end) / 1000 : NaN,
+    // 0 when the last one arrived while the load was still running: delivery kept pace.
+    lagSeconds: delivered > 0 ? Math.max(0, (last - load.end) / 1000) : NaN,
     duplicates: f.duplicates,
   };
 }
@@ -527,6 +526,8 @@ async function main() {
   out.push("- The container sends no status callbacks (statuses: []): with sent/delivered/read on, each accepted message");
   out.push("  would add three webhooks to the relay during the send scenario. The relay's own 'sent' event still flows.");
   out.push(`- RETRY_TIME_SCALE=${RETRY_TIME_SCALE}: failed deliveries wait the production backoff. ${PEERS} customers per scenario.`);
+  out.push(`- Durable Objects are SQLite files under ${tmpdir()} (TMPDIR), fsynced on every commit: this machine's disk, not`);
+  out.push("  Cloudflare's storage. TMPDIR=/dev/shm shows the relay without the disk.");
   out.push(
     `- Control APIs at the end: backend ${num(backendView.events.length)} events (${backendView.rejected} rejected), ` +
       `container ${num(containerView.messages.length)} messages, ${containerView.logins} login(s).`,

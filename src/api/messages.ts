@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
 import { toHex } from "../crypto";
@@ -31,12 +32,9 @@ async function acceptSend(c: AppContext, request: SendMessageRequest): Promise<R
     throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient (use the international number, digits only).`);
   }
   const { content } = request;
-  if (!adapter.capabilities.contentTypes.includes(content.type)) {
-    throw new ProblemError(422, "unsupported_content", `${account.channel} cannot send '${content.type}' messages.`);
-  }
-  if (content.type === "text" && content.text.length > adapter.capabilities.maxTextLength) {
-    throw new ProblemError(422, "text_too_long", `${account.channel} texts are at most ${adapter.capabilities.maxTextLength} characters.`);
-  }
+  // Refuse now what the platform can never render, rather than fail it later.
+  const plan = planParts(content, adapter.capabilities);
+  if ("refused" in plan) throw new ProblemError(422, "unsupported_content", `${account.channel}: ${plan.refused}`);
   const refusal = adapter.refuse?.(content, account);
   if (refusal) throw new ProblemError(422, "content_refused", refusal);
 

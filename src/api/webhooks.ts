@@ -51,7 +51,7 @@ export const webhooksApi = new Hono<AppEnv>().all(
       else others.push(e);
     }
     const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(tenant.id));
-    const unified = await Promise.all(others.map((e) => toInboundEvent(e, base)));
+    const unified = others.map((e) => toInboundEvent(e, base));
     await Promise.all([
       unified.length > 0 ? endpoint.enqueue(tenant.id, unified) : undefined,
       ...[...statusesByPeer].map(([peer, statuses]) => {

@@ -6,7 +6,7 @@ import { whatsappOnPrem } from "./whatsapp-onprem";
 /** Every channel the relay serves, by its slug. Adding a platform is a line here and one in AccountConfig. */
 export const CHANNEL_ADAPTERS = {
   whatsapp: whatsappOnPrem,
-} satisfies Record<ChannelId, unknown>;
+} satisfies Partial<Record<ChannelId, unknown>>;
 
 /** A channel account in configuration, validated by its channel's schema. */
 export const AccountConfig = z.discriminatedUnion("channel", [whatsappOnPrem.accountSchema]);
@@ -14,5 +14,12 @@ export type AccountConfig = z.infer<typeof AccountConfig>;
 
 /** The adapter of a channel, typed for any account of it. */
 export function adapterFor(channel: ChannelId): ChannelAdapter<BaseAccount> {
-  return CHANNEL_ADAPTERS[channel] as unknown as ChannelAdapter<BaseAccount>;
+  const adapter = (CHANNEL_ADAPTERS as Partial<Record<ChannelId, unknown>>)[channel];
+  if (!adapter) throw new Error(`no adapter for channel '${channel}'`);
+  return adapter as ChannelAdapter<BaseAccount>;
+}
+
+/** Whether a channel slug has an adapter. */
+export function hasAdapter(channel: string): channel is ChannelId {
+  return channel in CHANNEL_ADAPTERS;
 }

@@ -22,10 +22,22 @@ export interface BaseAccount {
   channel: ChannelId;
 }
 
-/** What a platform can render, so that the core refuses early instead of failing late. */
+/**
+ * What a platform can render, so that the core degrades (splits long texts, turns buttons into a
+ * numbered list) or refuses early with a 422, instead of failing late. The adapter's `send` is only ever
+ * given content that fits these.
+ */
 export interface Capabilities {
+  /** Longest text of one message; longer texts are split at word boundaries. */
   maxTextLength: number;
+  /** The content types the platform renders natively. */
   contentTypes: readonly OutboundContent["type"][];
+  /** Quick-reply buttons, when `contentTypes` has "buttons": how many, how long a title, how long the text. */
+  buttons?: { max: number; maxTitleLength: number; maxTextLength: number };
+  /** List menus, when `contentTypes` has "list": rows in all, title length, text length. */
+  list?: { maxRows: number; maxTitleLength: number; maxTextLength: number };
+  /** Longest media caption; a longer one is sent as a text after the media. */
+  maxCaptionLength?: number;
   /** Whether the platform sends delivery and read receipts. */
   receipts: boolean;
 }
@@ -52,11 +64,14 @@ export type ParsedEvent =
       peer: string;
       dedupeKey: string;
       status: {
-        platformMessageId: string;
         status: Exclude<MessageStatus, "queued">;
         timestamp: string;
         error?: StatusError;
-      };
+      } & (
+        | { platformMessageId: string }
+        /** Every message sent to the peer up to this time (ISO) has this status (Messenger watermarks). */
+        | { watermark: string }
+      );
     }
   | {
       type: "channel.error";
@@ -70,7 +85,7 @@ export interface ParseResult {
   problems: string[];
 }
 
-/** The outcome of one send attempt, classified so that delivery knows whether to retry. */
+/** The outcome of one send attempt (one platform request), classified so that delivery knows whether to retry. */
 export type SendResult =
   | { kind: "ok"; platformMessageId: string }
   | { kind: "retry"; afterSeconds?: number; detail: string }
@@ -112,8 +127,17 @@ export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
   verify(req: WebhookRequest, account: A): Promise<boolean>;
   /** Turns one verified request into unified events; one bad item never drops the rest. */
   parse(body: Uint8Array, account: A): ParseResult;
+  /**
+   * Streams an inbound media file, by the `mediaId` its event carried, from the platform (with whatever
+   * credentials it needs); the relay serves it at a signed, short-lived URL so that no platform token
+   * ever reaches the business.
+   */
+  fetchMedia?(mediaId: string, account: A, ctx: SendContext): Promise<Response>;
   /** Logs in to obtain a session token, for platforms that need one. */
   login?(account: A, env: Record<string, unknown>): Promise<SessionToken>;
-  /** Renders, sends and classifies one message. */
-  send(message: OutboundMessage, peer: string, account: A, ctx: SendContext): Promise<SendResult>;
+  /**
+   * Renders, sends and classifies one platform message. `message.content` is one part of the relay
+   * message (already degraded to fit `capabilities`); `part` numbers the parts of a split message.
+   */
+  send(message: OutboundMessage, peer: string, account: A, ctx: SendContext & { part: number }): Promise<SendResult>;
 }

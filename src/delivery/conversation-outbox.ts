@@ -1,25 +1,27 @@
 import { DurableObject } from "cloudflare:workers";
+import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
-import type { ParsedEvent, SendResult } from "../channels/types";
+import type { ParsedEvent, SendContext, SendResult } from "../channels/types";
 import { loadConfig } from "../config/load";
 import type { Env } from "../env";
-import type { ConversationAddress, InboundEvent, MessageRecord, OutboundContent, StatusError } from "../model";
+import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { OUTBOUND_MAX_AGE_MS, outboundRetryDelayMs, timeScale } from "./retry-policy";
 
 /** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
 const ALARM_BUDGET_MS = 20_000;
-/** If staging events for the endpoint fails, try again after this long. */
+/** If handing events to the endpoint fails, try again after this long. */
 const EVENT_FLUSH_RETRY_MS = 2_000;
 
 type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;
+type StatusFields = MessageStatusEvent["status"];
 
 /**
  * One conversation (tenant, channel account, customer): a FIFO outbox of messages sent in the order the
  * API accepted them, from the alarm. A message that must be retried holds the ones behind it; a message
  * that failed for good does not. Status changes become events, staged in the same transaction and handed
- * to the tenant's endpoint outbox.
+ * to the tenant's endpoint outbox in order.
  */
 export class ConversationOutbox extends DurableObject<Env> {
   private readonly store: ConversationStore;
@@ -50,37 +52,60 @@ export class ConversationOutbox extends DurableObject<Env> {
    */
   async applyStatuses(address: ConversationAddress, statuses: ParsedStatus[]): Promise<void> {
     this.store.setAddress(address);
-    for (const s of statuses) {
-      const { platformMessageId, status, timestamp, error } = s.status;
-      // The id follows the relay's message when known, so the platform's `sent` and the relay's own
-      // `sent` are one event; otherwise the platform's event identity.
-      const known = this.store.messageIdFor(platformMessageId);
-      const id = await eventId(address.tenant, known ? `${known}:${status}` : `${address.account}:${s.dedupeKey}`);
-      this.ctx.storage.transactionSync(() => {
-        const update = this.store.applyPlatformStatus(platformMessageId, status, Date.parse(timestamp), error);
-        this.store.stageEvent({
-          id,
-          createdAt: new Date().toISOString(),
-          type: "message.status",
-          conversation: address,
-          status: {
-            ...(update.messageId && { messageId: update.messageId }),
-            platformMessageId,
-            ...(update.reference && { reference: update.reference }),
-            status,
-            timestamp,
-            ...(error && { error }),
-          },
-        });
-      });
-    }
+    this.ctx.storage.transactionSync(() => {
+      for (const s of statuses) this.applyStatus(address, s);
+    });
     await this.flushEvents();
+  }
+
+  private applyStatus(address: ConversationAddress, s: ParsedStatus): void {
+    const { status, timestamp, error } = s.status;
+    const at = Date.parse(timestamp);
+    if ("watermark" in s.status) {
+      for (const moved of this.store.applyWatermark(status, Date.parse(s.status.watermark), at)) {
+        this.stageStatus(address, moved.messageId, {
+          messageId: moved.messageId,
+          ...(moved.platformId && { platformMessageId: moved.platformId }),
+          ...(moved.reference && { reference: moved.reference }),
+          status,
+          timestamp,
+        });
+      }
+      return;
+    }
+    const { platformMessageId } = s.status;
+    const update = this.store.applyPlatformStatus(platformMessageId, status, at, error);
+    // Keyed by the relay's message when known, so the platform's `sent` and the relay's own are one event.
+    const key = update.messageId ? `${update.messageId}:${status}` : `${address.account}:${s.dedupeKey}`;
+    this.stageEvent(address, key, {
+      ...(update.messageId && { messageId: update.messageId }),
+      platformMessageId,
+      ...(update.reference && { reference: update.reference }),
+      status,
+      timestamp,
+      ...(error && { error }),
+    });
+  }
+
+  private stageStatus(address: ConversationAddress, messageId: string, status: StatusFields): void {
+    this.stageEvent(address, `${messageId}:${status.status}`, status);
+  }
+
+  private stageEvent(address: ConversationAddress, key: string, status: StatusFields): void {
+    const event: InboundEvent = {
+      id: eventId(address.tenant, key),
+      createdAt: new Date().toISOString(),
+      type: "message.status",
+      conversation: address,
+      status,
+    };
+    this.store.stageEvent(event);
   }
 
   override async alarm(): Promise<void> {
     const address = this.store.address;
     if (address) await this.drain(address);
-    await this.flushEvents().catch((e: unknown) => console.warn("conversation: staging events failed", String(e)));
+    await this.flushEvents().catch((e: unknown) => console.warn("conversation: handing events over failed", String(e)));
     await this.rearm();
   }
 
@@ -92,18 +117,25 @@ export class ConversationOutbox extends DurableObject<Env> {
       const now = Date.now();
       if (head.nextAttemptAt > now || now - started > ALARM_BUDGET_MS) return;
       if (now - head.createdAt > OUTBOUND_MAX_AGE_MS) {
-        await this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
+        this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
         continue;
       }
       const result = await this.attempt(address, head);
       if (result.kind === "ok") {
-        const event = await this.ownStatusEvent(address, head, "sent");
         this.ctx.storage.transactionSync(() => {
-          this.store.markSent(head.id, result.platformMessageId, Date.now());
-          this.store.stageEvent(event);
+          this.store.markPartSent(head.id, result.platformMessageId, head.partsSent, result.last, Date.now());
+          if (result.last) {
+            this.stageStatus(address, head.id, {
+              messageId: head.id,
+              platformMessageId: result.platformMessageId,
+              ...(head.reference && { reference: head.reference }),
+              status: "sent",
+              timestamp: new Date().toISOString(),
+            });
+          }
         });
       } else if (result.kind === "failed") {
-        await this.fail(address, head, result.error, true);
+        this.fail(address, head, result.error, true);
       } else {
         const delay = outboundRetryDelayMs(head.attempts + 1, result.afterSeconds, scale);
         this.store.deferHead(head.id, Date.now() + delay, result.detail);
@@ -113,60 +145,47 @@ export class ConversationOutbox extends DurableObject<Env> {
     }
   }
 
-  /** One send through the channel adapter; any thrown error (network, timeout, login) is transient. */
-  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<SendResult> {
+  /**
+   * Sends the next part of the head message through its channel adapter. Any thrown error (network,
+   * timeout, login) is transient.
+   */
+  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<(SendResult & { kind: "failed" | "retry" }) | { kind: "ok"; platformMessageId: string; last: boolean }> {
     const found = loadConfig(this.env).account(address.account);
     if (!found || found.tenant.id !== address.tenant) {
       return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
     }
     const { account } = found;
     const adapter = adapterFor(account.channel);
+    const plan = planParts(head.content, adapter.capabilities);
+    if ("refused" in plan) return { kind: "failed", error: { reason: "unsupported_content", detail: plan.refused } };
+    const part = plan.parts[head.partsSent]!;
     const session = this.env.SESSIONS.get(this.env.SESSIONS.idFromName(account.id));
+    const ctx: SendContext & { part: number } = {
+      env: this.env as unknown as Record<string, unknown>,
+      token: () => session.token(account.id),
+      renewToken: (stale) => session.renew(account.id, stale),
+      part: head.partsSent,
+    };
     try {
-      return await adapter.send(
-        { id: head.id, content: head.content, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() },
-        address.peer,
-        account,
-        {
-          env: this.env as unknown as Record<string, unknown>,
-          token: () => session.token(account.id),
-          renewToken: (stale) => session.renew(account.id, stale),
-        },
-      );
+      const message = { id: head.id, content: part, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
+      const result = await adapter.send(message, address.peer, account, ctx);
+      return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
     } catch (e) {
       return { kind: "retry", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
   }
 
-  private async fail(address: ConversationAddress, head: PendingMessage, error: StatusError, countAttempt: boolean) {
-    const event = await this.ownStatusEvent(address, head, "failed", error);
+  private fail(address: ConversationAddress, head: PendingMessage, error: StatusError, countAttempt: boolean): void {
     this.ctx.storage.transactionSync(() => {
       this.store.markFailed(head.id, error, Date.now(), countAttempt);
-      this.store.stageEvent(event);
-    });
-  }
-
-  /** A status the relay itself observed (accepted by the platform, or failed for good). */
-  private async ownStatusEvent(
-    address: ConversationAddress,
-    head: PendingMessage,
-    status: "sent" | "failed",
-    error?: StatusError,
-  ): Promise<InboundEvent> {
-    const now = new Date().toISOString();
-    return {
-      id: await eventId(address.tenant, `${head.id}:${status}`),
-      createdAt: now,
-      type: "message.status",
-      conversation: address,
-      status: {
+      this.stageStatus(address, head.id, {
         messageId: head.id,
         ...(head.reference && { reference: head.reference }),
-        status,
-        timestamp: now,
-        ...(error && { error }),
-      },
-    };
+        status: "failed",
+        timestamp: new Date().toISOString(),
+        error,
+      });
+    });
   }
 
   /** Hands staged events to the tenant's endpoint outbox, in order; one flush at a time. */

@@ -31,6 +31,12 @@ const MIGRATIONS = [
    CREATE TABLE early_statuses (platform_id TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL, error TEXT);
    CREATE INDEX early_statuses_platform_id ON early_statuses (platform_id);
    CREATE TABLE event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, event TEXT NOT NULL);`,
+  // A message may go out as several platform messages (a long text split): each part has its own id.
+  `ALTER TABLE messages ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN sent_at INTEGER;
+   CREATE TABLE platform_ids (platform_id TEXT PRIMARY KEY, message_id TEXT NOT NULL);
+   INSERT OR IGNORE INTO platform_ids SELECT platform_id, id FROM messages WHERE platform_id IS NOT NULL;
+   CREATE INDEX messages_sent_at ON messages (sent_at);`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -47,6 +53,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   next_attempt_at: number | null;
   error: string | null;
   created_at: number;
+  parts_sent: number;
 }
 
 /** A queued message due for sending. */
@@ -57,6 +64,8 @@ export interface PendingMessage {
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;
+  /** Parts of a split message the platform has accepted already. */
+  partsSent: number;
 }
 
 /** The outcome of recording a status: whether the message moved, and the record's relay id. */
@@ -102,10 +111,10 @@ export class ConversationStore {
     return inserted;
   }
 
-  /** The oldest message not yet handed to the platform: it must go before any other. */
+  /** The oldest message not yet fully handed to the platform: it must go before any other. */
   head(): PendingMessage | undefined {
     const row = this.sql
-      .exec<MessageRow>("SELECT * FROM messages WHERE status = 'queued' ORDER BY seq LIMIT 1")
+      .exec<MessageRow>("SELECT * FROM messages WHERE next_attempt_at IS NOT NULL ORDER BY seq LIMIT 1")
       .toArray()[0];
     if (!row) return undefined;
     return {
@@ -115,6 +124,7 @@ export class ConversationStore {
       attempts: row.attempts,
       nextAttemptAt: row.next_attempt_at ?? row.created_at,
       createdAt: row.created_at,
+      partsSent: row.parts_sent,
     };
   }
 
@@ -128,14 +138,22 @@ export class ConversationStore {
     );
   }
 
-  /** The platform accepted the message; statuses that raced ahead of its answer apply now. */
-  markSent(id: string, platformId: string, now: number): void {
+  /**
+   * The platform accepted part `part` of the message. After the last part the message is `sent` and
+   * leaves the outbox. Statuses that raced ahead of the platform's answer apply now.
+   */
+  markPartSent(id: string, platformId: string, part: number, last: boolean, now: number): void {
     this.sql.exec(
-      "UPDATE messages SET attempts = attempts + 1, platform_id = ?, next_attempt_at = NULL WHERE id = ?",
+      `UPDATE messages SET attempts = attempts + 1, parts_sent = ?, platform_id = COALESCE(platform_id, ?),
+         sent_at = COALESCE(sent_at, ?), next_attempt_at = ? WHERE id = ?`,
+      part + 1,
       platformId,
+      now,
+      last ? null : now,
       id,
     );
-    this.transition(id, "sent", now);
+    this.sql.exec("INSERT OR IGNORE INTO platform_ids (platform_id, message_id) VALUES (?, ?)", platformId, id);
+    if (last) this.transition(id, "sent", now);
     const early = this.sql
       .exec<{ status: MessageStatus; at: number; error: string | null }>(
         "SELECT status, at, error FROM early_statuses WHERE platform_id = ? ORDER BY rowid",
@@ -148,7 +166,9 @@ export class ConversationStore {
 
   /** The relay id of the message the platform knows by `platformId`. */
   messageIdFor(platformId: string): string | undefined {
-    return this.sql.exec<{ id: string }>("SELECT id FROM messages WHERE platform_id = ?", platformId).toArray()[0]?.id;
+    return this.sql
+      .exec<{ message_id: string }>("SELECT message_id FROM platform_ids WHERE platform_id = ?", platformId)
+      .toArray()[0]?.message_id;
   }
 
   /** The message cannot be delivered: failed is terminal. */
@@ -165,7 +185,10 @@ export class ConversationStore {
   /** Applies a platform status to the message it names, if it moves the message forward. */
   applyPlatformStatus(platformId: string, status: MessageStatus, at: number, error?: StatusError): StatusUpdate {
     const row = this.sql
-      .exec<{ id: string; reference: string | null }>("SELECT id, reference FROM messages WHERE platform_id = ?", platformId)
+      .exec<{ id: string; reference: string | null }>(
+        "SELECT m.id, m.reference FROM platform_ids p JOIN messages m ON m.id = p.message_id WHERE p.platform_id = ?",
+        platformId,
+      )
       .toArray()[0];
     if (!row) {
       // A status can overtake the platform's answer to the send; keep it (a day) for when the id is known.
@@ -184,6 +207,27 @@ export class ConversationStore {
     }
     const moved = this.transition(row.id, status, at, error);
     return { messageId: row.id, moved, ...(row.reference !== null && { reference: row.reference }) };
+  }
+
+  /**
+   * Applies a watermark status: every message sent up to `watermark` (epoch ms) reaches `status`, where
+   * that moves it forward. Returns the messages that moved.
+   * @see https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
+   */
+  applyWatermark(status: MessageStatus, watermark: number, at: number): { messageId: string; reference?: string; platformId?: string }[] {
+    const rows = this.sql
+      .exec<{ id: string; reference: string | null; platform_id: string | null }>(
+        "SELECT id, reference, platform_id FROM messages WHERE sent_at IS NOT NULL AND sent_at <= ? ORDER BY seq",
+        watermark,
+      )
+      .toArray();
+    return rows
+      .filter((r) => this.transition(r.id, status, at))
+      .map((r) => ({
+        messageId: r.id,
+        ...(r.reference !== null && { reference: r.reference }),
+        ...(r.platform_id !== null && { platformId: r.platform_id }),
+      }));
   }
 
   /** Moves a message to `status` when the state machine allows it, and records the step. */

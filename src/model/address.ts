@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** Every messenger the relay speaks, by the slug used in webhook paths and config. */
-export const CHANNELS = ["whatsapp"] as const;
+/**
+ * Every messenger the relay speaks, by the slug used in webhook paths and config. `whatsapp` is the
+ * self-hosted On-Premises container; `whatsapp-cloud` is Meta's Cloud API.
+ */
+export const CHANNELS = ["whatsapp", "whatsapp-cloud", "messenger", "telegram", "viber", "apple"] as const;
 export const ChannelId = z.enum(CHANNELS);
 export type ChannelId = z.infer<typeof ChannelId>;
 
@@ -18,7 +21,7 @@ export const Peer = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\s/]+$/, "must not contain spaces or '/'");
+  .regex(/^\S+$/, "must not contain spaces");
 
 /**
  * Where a message travels: one customer (peer) on one channel account of one tenant.
@@ -34,5 +37,6 @@ export type ConversationAddress = z.infer<typeof ConversationAddress>;
 
 /** The stable key of a conversation, used to name its Durable Object. */
 export function conversationKey(a: ConversationAddress): string {
-  return `${a.tenant}/${a.channel}/${a.account}/${a.peer}`;
+  // JSON keeps the parts apart whatever characters a platform's ids contain.
+  return JSON.stringify([a.tenant, a.channel, a.account, a.peer]);
 }

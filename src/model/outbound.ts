@@ -4,8 +4,10 @@ import { Slug } from "./address";
 /** A recipient as a client writes it: the channel normalizes it (e.g. "+49 151 2345" → "491512345"). */
 const Recipient = z.string().trim().min(1).max(256);
 
-/** The longest text any channel accepts; channels declare their own, smaller limits. */
-export const MAX_TEXT_LENGTH = 4096;
+/** The longest text the API accepts; a channel with a smaller limit gets it split at word boundaries. */
+export const MAX_TEXT_LENGTH = 20_000;
+/** What `/api/v7/chat` accepts, as before. */
+const MAX_CHAT_V7_LENGTH = 4096;
 const MAX_CAPTION_LENGTH = 1024;
 
 const HttpsUrl = z
@@ -63,8 +65,43 @@ export const TemplateContent = z.object({
   components: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
 });
 
+const Choice = z.object({
+  /** Comes back as the reply's `id` when the customer picks it. */
+  id: z.string().min(1).max(256),
+  title: z.string().min(1).max(256),
+});
+
+/**
+ * A text with quick-reply buttons. Where a platform has no buttons, it becomes a numbered list in the
+ * text, and the customer answers with the number or the title.
+ */
+export const ButtonsContent = z.object({
+  type: z.literal("buttons"),
+  text: z.string().min(1).max(4096),
+  buttons: z.array(Choice).min(1).max(13),
+});
+
+/** A text with a menu of rows in sections (WhatsApp lists); elsewhere buttons or a numbered list. */
+export const ListContent = z.object({
+  type: z.literal("list"),
+  text: z.string().min(1).max(4096),
+  /** The label of the button that opens the list. */
+  button: z.string().min(1).max(20),
+  sections: z
+    .array(
+      z.object({
+        title: z.string().max(24).optional(),
+        rows: z.array(Choice.extend({ description: z.string().max(72).optional() })).min(1).max(10),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+
 export const OutboundContent = z.discriminatedUnion("type", [
   TextContent,
+  ButtonsContent,
+  ListContent,
   ImageContent,
   AudioContent,
   VideoContent,
@@ -91,7 +128,7 @@ export const ChatV7Request = z.object({
   /** The recipient, e.g. "49123123456". */
   id: Recipient,
   /** The text to send. */
-  message: z.string().min(1).max(MAX_TEXT_LENGTH),
+  message: z.string().min(1).max(MAX_CHAT_V7_LENGTH),
 });
 export type ChatV7Request = z.infer<typeof ChatV7Request>;
 

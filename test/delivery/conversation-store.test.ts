@@ -20,7 +20,7 @@ describe("conversation store", () => {
       expect(store.enqueue("m2", { type: "text", text: "two" }, undefined, 2)).toBe(true);
       expect(store.enqueue("m1", { type: "text", text: "again" }, undefined, 3)).toBe(false);
       expect(store.head()?.id).toBe("m1");
-      store.markSent("m1", "wamid.1", 10);
+      store.markPartSent("m1", "wamid.1", 0, true, 10);
       expect(store.head()?.id).toBe("m2");
       store.markFailed("m2", { reason: "recipient_invalid" }, 11, true);
       expect(store.head()).toBeUndefined();
@@ -37,7 +37,7 @@ describe("conversation store", () => {
   it("a late status never moves a message backwards, and every step is recorded", () =>
     withStore((store) => {
       store.enqueue("m1", { type: "text", text: "one" }, "ref-1", 1000);
-      store.markSent("m1", "wamid.1", 2000);
+      store.markPartSent("m1", "wamid.1", 0, true, 2000);
       expect(store.applyPlatformStatus("wamid.1", "read", 4000)).toEqual({ messageId: "m1", moved: true, reference: "ref-1" });
       expect(store.applyPlatformStatus("wamid.1", "delivered", 3000).moved).toBe(false);
       expect(store.applyPlatformStatus("wamid.1", "failed", 5000, { reason: "platform_error" }).moved).toBe(false);
@@ -55,7 +55,7 @@ describe("conversation store", () => {
     withStore((store) => {
       store.enqueue("m1", { type: "text", text: "one" }, undefined, 1000);
       expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false });
-      store.markSent("m1", "wamid.early", 2000);
+      store.markPartSent("m1", "wamid.early", 0, true, 2000);
       expect(store.record("m1")?.status).toBe("delivered");
     }));
 
@@ -75,5 +75,30 @@ describe("conversation store", () => {
       expect(staged.map((s) => s.event.id)).toEqual(["e1", "e2"]);
       store.unstageEvents(staged[0]!.seq);
       expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2"]);
+    }));
+
+  it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
+    withStore((store) => {
+      store.enqueue("m1", { type: "text", text: "long" }, undefined, 1000);
+      store.enqueue("m2", { type: "text", text: "next" }, undefined, 1001);
+      store.markPartSent("m1", "p1", 0, false, 1100);
+      expect(store.head()).toMatchObject({ id: "m1", partsSent: 1 });
+      expect(store.record("m1")?.status).toBe("queued");
+      store.markPartSent("m1", "p2", 1, true, 1200);
+      expect(store.head()?.id).toBe("m2");
+      expect(store.record("m1")).toMatchObject({ status: "sent", platformMessageId: "p1" });
+      expect(store.applyPlatformStatus("p2", "delivered", 1300)).toMatchObject({ messageId: "m1", moved: true });
+    }));
+
+  it("a watermark moves every message sent up to it, and no later one", () =>
+    withStore((store) => {
+      for (const [id, at] of [["m1", 1000], ["m2", 2000], ["m3", 3000]] as const) {
+        store.enqueue(id, { type: "text", text: id }, undefined, at);
+        store.markPartSent(id, `p-${id}`, 0, true, at);
+      }
+      const moved = store.applyWatermark("read", 2000, 2500);
+      expect(moved.map((m) => m.messageId)).toEqual(["m1", "m2"]);
+      expect(store.record("m3")?.status).toBe("sent");
+      expect(store.applyWatermark("delivered", 3000, 3500).map((m) => m.messageId)).toEqual(["m3"]);
     }));
 });

@@ -4,7 +4,7 @@ import type { ChannelAdapter } from "../types";
 import { WhatsAppOnPremAccount } from "./account";
 import { classifySendResponse } from "./errors";
 import { parseOnPremWebhook } from "./inbound";
-import { renderOnPremMessage, WHATSAPP_MAX_TEXT } from "./outbound";
+import { renderOnPremMessage, WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "./outbound";
 import { loginToContainer } from "./session";
 import { verifyOnPremWebhook } from "./verify";
 
@@ -30,7 +30,8 @@ export const whatsappOnPrem = {
   accountSchema: WhatsAppOnPremAccount,
   capabilities: {
     maxTextLength: WHATSAPP_MAX_TEXT,
-    contentTypes: ["text", "image", "audio", "video", "document", "location", "template"],
+    contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
+    ...WHATSAPP_INTERACTIVE,
     receipts: true,
   },
   normalizePeer: normalizeWhatsAppPeer,

@@ -2,11 +2,18 @@ import type { OutboundContent } from "../../model";
 
 /** WhatsApp's text limit. @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages */
 export const WHATSAPP_MAX_TEXT = 4096;
+/** Interactive messages: at most 3 reply buttons of 20 characters, 10 list rows of 24, a 1024-character body. */
+export const WHATSAPP_INTERACTIVE = {
+  buttons: { max: 3, maxTitleLength: 20, maxTextLength: 1024 },
+  list: { maxRows: 10, maxTitleLength: 24, maxTextLength: 1024 },
+  maxCaptionLength: 1024,
+} as const;
 
 /**
  * Renders unified content as an On-Premises `POST /v1/messages` body.
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
  * @see https://developers.facebook.com/docs/whatsapp/api/messages/message-templates
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises/guides/interactive-messages
  */
 export function renderOnPremMessage(
   to: string,
@@ -17,6 +24,26 @@ export function renderOnPremMessage(
   switch (content.type) {
     case "text":
       return { ...base, type: "text", preview_url: content.previewUrl ?? false, text: { body: content.text } };
+    case "buttons":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "button",
+          body: { text: content.text },
+          action: { buttons: content.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })) },
+        },
+      };
+    case "list":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "list",
+          body: { text: content.text },
+          action: { button: content.button, sections: content.sections },
+        },
+      };
     case "image":
     case "video":
       return { ...base, type: content.type, [content.type]: { link: content.url, caption: content.caption } };
