@@ -7,6 +7,7 @@ import { ProblemError } from "../errors";
 import { ChannelId, conversationKey, type ConversationAddress } from "../model";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppEnv } from "./context";
+import { signMediaToken } from "./media-tokens";
 
 type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
 
@@ -51,7 +52,19 @@ export const webhooksApi = new Hono<AppEnv>().all(
       else others.push(e);
     }
     const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(tenant.id));
-    const unified = others.map((e) => toInboundEvent(e, base));
+    const origin = new URL(c.req.url).origin;
+    const secret = loadConfig(c.env).config.media.tokenSecret;
+    const unified = await Promise.all(
+      others.map(async (e) => {
+        const event = toInboundEvent(e, base);
+        // Media the business fetches from the relay, so platform credentials never leave it.
+        if (event.type === "message.received" && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
+          const token = await signMediaToken(secret, { account: account.id, mediaId: event.message.content.mediaId });
+          event.message.content.url = `${origin}/v1/media/${token}`;
+        }
+        return event;
+      }),
+    );
     await Promise.all([
       unified.length > 0 ? endpoint.enqueue(tenant.id, unified) : undefined,
       ...[...statusesByPeer].map(([peer, statuses]) => {

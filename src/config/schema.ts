@@ -54,6 +54,8 @@ const JwtAuth = z
 export const RelayConfig = z
   .object({
     auth: z.object({ jwt: JwtAuth.optional() }).default({}),
+    /** Signs the short-lived relay URLs of inbound media (`GET /v1/media/{token}`). */
+    media: z.object({ tokenSecret: z.string().min(32, "use at least 32 random characters") }),
     /** Local sandbox only: allows plain-http business endpoints on loopback. Never set it in production. */
     sandbox: z.boolean().default(false),
     tenants: z.array(Tenant).min(1),

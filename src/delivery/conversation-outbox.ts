@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
-import type { ParsedEvent, SendContext, SendResult } from "../channels/types";
+import type { ParsedEvent, SendResult } from "../channels/types";
 import { loadConfig } from "../config/load";
 import type { Env } from "../env";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
+import { sendContextFor } from "./send-context";
 import { OUTBOUND_MAX_AGE_MS, outboundRetryDelayMs, timeScale } from "./retry-policy";
 
 /** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
@@ -159,13 +160,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const plan = planParts(head.content, adapter.capabilities);
     if ("refused" in plan) return { kind: "failed", error: { reason: "unsupported_content", detail: plan.refused } };
     const part = plan.parts[head.partsSent]!;
-    const session = this.env.SESSIONS.get(this.env.SESSIONS.idFromName(account.id));
-    const ctx: SendContext & { part: number } = {
-      env: this.env as unknown as Record<string, unknown>,
-      token: () => session.token(account.id),
-      renewToken: (stale) => session.renew(account.id, stale),
-      part: head.partsSent,
-    };
+    const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
     try {
       const message = { id: head.id, content: part, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
       const result = await adapter.send(message, address.peer, account, ctx);

@@ -10,3 +10,4 @@ export const ENDPOINT_SECRET = "whsec_dGVzdC1lbmRwb2ludC1zZWNyZXQtMDEyMzQ1Njc4OQ
 export const ACCESS = { clientId: "test-access-client.access", clientSecret: "test-access-secret-0123456789" };
 export const ACCESS_AUDIENCE = "test-access-aud";
 export const CONTAINER_LOGIN = { username: "admin", password: "sandbox-password" };
+export const MEDIA_TOKEN_SECRET = "test-media-token-secret-0123456789abcdef";

@@ -3,7 +3,7 @@
  * isolation can be checked. Runs in Node (vitest config and global setup), never in the Worker.
  */
 import { createHash } from "node:crypto";
-import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, JWT_SECRET, TEST_KEYS, WEBHOOK_SECRET } from "./constants";
+import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, JWT_SECRET, MEDIA_TOKEN_SECRET, TEST_KEYS, WEBHOOK_SECRET } from "./constants";
 
 export * from "./constants";
 
@@ -34,6 +34,7 @@ export function relayConfig(p: Ports) {
   });
   return {
     sandbox: true,
+    media: { tokenSecret: MEDIA_TOKEN_SECRET },
     auth: { jwt: { secret: JWT_SECRET, issuer: "test-issuer" } },
     tenants: [
       {

@@ -44,6 +44,17 @@ export const whatsappOnPrem = {
   verify: verifyOnPremWebhook,
   parse: parseOnPremWebhook,
   login: loginToContainer,
+  /** @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/media/media-id */
+  async fetchMedia(mediaId, account, ctx) {
+    const call = originFetch(account.container, ctx.env);
+    const get = (token: string) =>
+      call(`/v1/media/${encodeURIComponent(mediaId)}`, { headers: { authorization: `Bearer ${token}` } });
+    const token = await ctx.token();
+    const res = await get(token);
+    if (res.status !== 401) return res;
+    await res.body?.cancel();
+    return get(await ctx.renewToken(token));
+  },
   async send(message, peer, account, ctx) {
     const call = originFetch(account.container, ctx.env);
     const body = JSON.stringify(renderOnPremMessage(peer, message.content, account.container.templateNamespace));

@@ -1,0 +1,37 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+
+/** How long a relay media URL stays valid. Platforms keep inbound media for days; URLs need not. */
+export const MEDIA_URL_LIFETIME_SECONDS = 3600;
+
+/** What a media URL grants: one file of one account. */
+export interface MediaGrant {
+  account: string;
+  mediaId: string;
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/**
+ * Signs a short-lived token naming one platform file, so that the business fetches media from the relay
+ * (`GET /v1/media/{token}`) and never sees a platform URL that carries a bot token or needs a bearer token.
+ */
+export function signMediaToken(secret: string, grant: MediaGrant, now = Date.now()): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({ mid: grant.mediaId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(grant.account)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + MEDIA_URL_LIFETIME_SECONDS)
+    .sign(key(secret));
+}
+
+/** The grant of a valid token; "expired" or "invalid" otherwise. */
+export async function verifyMediaToken(secret: string, token: string): Promise<MediaGrant | "expired" | "invalid"> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] });
+    if (typeof payload.mid !== "string" || !payload.sub) return "invalid";
+    return { account: payload.sub, mediaId: payload.mid };
+  } catch (e) {
+    return e instanceof joseErrors.JWTExpired ? "expired" : "invalid";
+  }
+}
