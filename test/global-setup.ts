@@ -10,6 +10,7 @@ import type { TestProject } from "vitest/node";
 import { startBackend } from "../sandbox/business-backend.js";
 import { startContainer } from "../sandbox/whatsapp-container.js";
 import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig, WEBHOOK_SECRET } from "./support/fixtures-config";
+import { FAKE_PLATFORMS } from "./support/fake-platforms";
 import { buildRelay, startRelay } from "./support/relay-server";
 
 /** A Cloudflare Access team: serves its public keys and signs the assertions Access would add. */
@@ -43,22 +44,25 @@ export default async function setup(project: TestProject) {
     startAccessTeam(),
     buildRelay(),
   ]);
-  const config = relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: access.url });
+  const fakes = await Promise.all(Object.entries(FAKE_PLATFORMS).map(async ([channel, start]) => [channel, await start({ quiet })] as const));
+  const platformUrls = Object.fromEntries(fakes.map(([channel, fake]) => [channel, fake.url]));
+  const config = relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: access.url, platformUrls });
   const relay = await startRelay({ scriptPath, config, retryTimeScale: "0.01" });
   // The container calls the relay like a real one: the account's webhook URL with its secret.
   await fetch(`${container.url}/_sandbox/reset`, { method: "POST" });
   container.state.webhookUrl = `${relay.url}/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`;
 
-  const poolConfig = relayConfig({ containerUrl: poolContainer.url, backendUrl: backend.url, accessTeamUrl: access.url });
+  const poolConfig = relayConfig({ containerUrl: poolContainer.url, backendUrl: backend.url, accessTeamUrl: access.url, platformUrls });
   project.provide("relayConfig", JSON.stringify(poolConfig));
   project.provide("relayUrl", relay.url);
   project.provide("containerUrl", container.url);
   project.provide("backendUrl", backend.url);
+  project.provide("platformUrls", platformUrls);
   project.provide("accessAssertion", await access.sign(ACCESS_AUDIENCE));
   project.provide("accessAssertionWrongAudience", await access.sign("another-app"));
 
   return async () => {
     await relay.close();
-    await Promise.all([container.close(), poolContainer.close(), backend.close(), access.close()]);
+    await Promise.all([container.close(), poolContainer.close(), backend.close(), access.close(), ...fakes.map(([, f]) => f.close())]);
   };
 }

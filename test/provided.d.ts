@@ -7,6 +7,8 @@ declare module "vitest" {
     relayUrl: string;
     containerUrl: string;
     backendUrl: string;
+    /** The fake platform APIs by channel (test/support/fake-platforms.ts). */
+    platformUrls: Record<string, string>;
     accessAssertion: string;
     accessAssertionWrongAudience: string;
   }

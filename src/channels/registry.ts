@@ -2,14 +2,19 @@ import { z } from "zod";
 import type { ChannelId } from "../model";
 import type { BaseAccount, ChannelAdapter } from "./types";
 import { whatsappOnPrem } from "./whatsapp-onprem";
+// channels: import adapters above this line
 
 /** Every channel the relay serves, by its slug. Adding a platform is a line here and one in AccountConfig. */
 export const CHANNEL_ADAPTERS = {
   whatsapp: whatsappOnPrem,
+  // channels: register adapters above this line
 } satisfies Partial<Record<ChannelId, unknown>>;
 
 /** A channel account in configuration, validated by its channel's schema. */
-export const AccountConfig = z.discriminatedUnion("channel", [whatsappOnPrem.accountSchema]);
+export const AccountConfig = z.discriminatedUnion("channel", [
+  whatsappOnPrem.accountSchema,
+  // channels: add account schemas above this line
+]);
 export type AccountConfig = z.infer<typeof AccountConfig>;
 
 /** The adapter of a channel, typed for any account of it. */

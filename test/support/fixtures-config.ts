@@ -13,6 +13,17 @@ export interface Ports {
   containerUrl: string;
   backendUrl: string;
   accessTeamUrl: string;
+  /** Fake platform API URLs by channel. */
+  platformUrls: Record<string, string>;
+}
+
+/** Each channel's test account (test/channels/<channel>/account.ts), for tenant acme. */
+function channelAccounts(urls: Record<string, string>): Record<string, unknown>[] {
+  const url = (channel: string) => urls[channel] ?? "http://127.0.0.1:9";
+  void url;
+  return [
+    // channels: add test accounts above this line
+  ];
 }
 
 export function relayConfig(p: Ports) {
@@ -45,7 +56,7 @@ export function relayConfig(p: Ports) {
         ],
         defaultAccount: "wa-acme",
         endpoint: { url: `${p.backendUrl}/webhooks`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
-        accounts: [account("wa-acme"), account("wa-acme-access", true)],
+        accounts: [account("wa-acme"), account("wa-acme-access", true), ...channelAccounts(p.platformUrls)],
       },
       {
         id: "globex",

@@ -1,0 +1,123 @@
+/**
+ * The contract every channel adapter must honour, run over every registered channel's kit.
+ */
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { planParts } from "../../src/channels/degrade";
+import { CHANNEL_ADAPTERS, adapterFor } from "../../src/channels/registry";
+import { parseConfig } from "../../src/config/load";
+import { toInboundEvent } from "../../src/delivery/events";
+import { InboundEvent, MessageStatusEvent, type OutboundContent } from "../../src/model";
+import { inject } from "vitest";
+import type { PlatformRequest } from "./kit";
+import { KITS } from "./kits";
+
+const send = (r: PlatformRequest) =>
+  SELF.fetch(`https://relay.test${r.path}`, { method: r.method ?? "POST", headers: r.headers, body: r.body });
+
+async function storedEvents(): Promise<number> {
+  const counts = await env.ENDPOINTS.get(env.ENDPOINTS.idFromName("acme")).stats();
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/** Content that pushes every limit a platform can declare. */
+const DEMANDING: OutboundContent[] = [
+  { type: "text", text: "word ".repeat(4000).trim() },
+  { type: "buttons", text: "Pick one", buttons: Array.from({ length: 12 }, (_, i) => ({ id: `b${i}`, title: `Option number ${i}` })) },
+  { type: "list", text: "Menu", button: "Open", sections: [{ title: "All", rows: Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, title: `Row ${i}`, description: "details" })) }] },
+  { type: "image", url: "https://example.com/a.jpg", caption: "c".repeat(3000) },
+  { type: "document", url: "https://example.com/a.pdf", filename: "a.pdf" },
+  { type: "audio", url: "https://example.com/a.ogg" },
+  { type: "video", url: "https://example.com/a.mp4" },
+  { type: "location", latitude: 52.52, longitude: 13.405, name: "Berlin" },
+];
+
+it("every registered channel has a kit, and every kit's account is configured", () => {
+  expect(KITS.map((k) => k.channel).sort()).toEqual(Object.keys(CHANNEL_ADAPTERS).sort());
+  const config = parseConfig(inject("relayConfig"));
+  for (const kit of KITS) expect(config.account(kit.accountId)?.account.channel, kit.accountId).toBe(kit.channel);
+});
+
+describe.each(KITS.map((k) => [k.channel, k] as const))("%s adapter contract", (_, kit) => {
+  const adapter = adapterFor(kit.channel);
+  const sample = Object.values(kit.fixtures)[0]!;
+
+  it("has fixtures, one per event kind", () => {
+    expect(Object.keys(kit.fixtures).length).toBeGreaterThanOrEqual(5);
+  });
+
+  const handshake = kit.handshake;
+  if (handshake) {
+    it("answers the platform's handshake, and refuses a bad one", async () => {
+      const ok = await send(handshake.valid);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe(handshake.expect);
+      const bad = await send(handshake.invalid);
+      expect(bad.status).toBeGreaterThanOrEqual(400);
+      expect(bad.status).toBeLessThan(500);
+    });
+  }
+
+  it("refuses unsigned, wrongly signed and tampered requests with 401, and stores nothing", async () => {
+    const before = await storedEvents();
+    for (const [what, request] of [
+      ["unsigned", kit.unsigned(sample)],
+      ["wrongly signed", await kit.wronglySigned(sample)],
+      ["tampered", await kit.tampered(sample)],
+    ] as const) {
+      const res = await send(request);
+      expect(res.status, what).toBe(401);
+      expect(res.headers.get("content-type"), what).toBe("application/problem+json");
+    }
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it("accepts every fixture, properly signed, with a 2xx", async () => {
+    for (const [name, body] of Object.entries(kit.fixtures)) {
+      const res = await send(await kit.signed(body));
+      expect(res.status, name).toBeLessThan(300);
+      await res.body?.cancel();
+    }
+  });
+
+  it("parses every fixture into events valid against the unified schema", () => {
+    const config = parseConfig(inject("relayConfig"));
+    const account = config.account(kit.accountId)!.account;
+    const base = { tenant: "acme", channel: kit.channel, account: kit.accountId };
+    for (const [name, body] of Object.entries(kit.fixtures)) {
+      const { events } = adapter.parse(new TextEncoder().encode(body), account);
+      expect(events.length, name).toBeGreaterThan(0);
+      for (const e of events) {
+        if (e.type === "message.status") {
+          const status = MessageStatusEvent.shape.status.safeParse(e.status);
+          expect(status.success, `${name}: ${JSON.stringify(status.error?.issues)}`).toBe(true);
+        } else {
+          const event = InboundEvent.safeParse(toInboundEvent(e, base));
+          expect(event.success, `${name}: ${JSON.stringify(event.error?.issues)}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("plans outbound content within its declared limits", () => {
+    const caps = adapter.capabilities;
+    for (const content of DEMANDING) {
+      const plan = planParts(content, caps);
+      if ("refused" in plan) continue;
+      for (const part of plan.parts) {
+        expect(caps.contentTypes, `${content.type} → ${part.type}`).toContain(part.type);
+        if (part.type === "text") expect([...part.text].length).toBeLessThanOrEqual(caps.maxTextLength);
+        if (part.type === "buttons") {
+          expect(part.buttons.length).toBeLessThanOrEqual(caps.buttons!.max);
+          for (const b of part.buttons) expect(b.title.length).toBeLessThanOrEqual(caps.buttons!.maxTitleLength);
+        }
+        if (part.type === "list") {
+          expect(part.sections.flatMap((s) => s.rows).length).toBeLessThanOrEqual(caps.list!.maxRows);
+        }
+        if ("caption" in part && part.caption && caps.maxCaptionLength) {
+          expect(part.caption.length).toBeLessThanOrEqual(caps.maxCaptionLength);
+        }
+      }
+    }
+  });
+});
