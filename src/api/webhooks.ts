@@ -34,7 +34,7 @@ export const webhooksApi = new Hono<AppEnv>().all(
       headers: c.req.raw.headers,
       body: new Uint8Array(await c.req.arrayBuffer()),
     };
-    const handshake = adapter.handshake?.(request, account);
+    const handshake = await adapter.handshake?.(request, account);
     if (handshake) return handshake;
     if (c.req.method !== "POST") throw new ProblemError(405, "method_not_allowed", "Webhooks are POSTed.");
     if (!(await adapter.verify(request, account))) {

@@ -122,7 +122,7 @@ export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
   /** Why this account cannot send this content at all (a 422 before queuing), or null. */
   refuse?(content: OutboundContent, account: A): string | null;
   /** Answers a platform's subscription handshake (GET), or null when the request is not one. */
-  handshake?(req: WebhookRequest, account: A): Response | null;
+  handshake?(req: WebhookRequest, account: A): Response | null | Promise<Response | null>;
   /** True when the request provably comes from the platform (on the raw bytes, in constant time). */
   verify(req: WebhookRequest, account: A): Promise<boolean>;
   /** Turns one verified request into unified events; one bad item never drops the rest. */
