@@ -125,8 +125,11 @@ export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
   handshake?(req: WebhookRequest, account: A): Response | null | Promise<Response | null>;
   /** True when the request provably comes from the platform (on the raw bytes, in constant time). */
   verify(req: WebhookRequest, account: A): Promise<boolean>;
-  /** Turns one verified request into unified events; one bad item never drops the rest. */
-  parse(body: Uint8Array, account: A): ParseResult;
+  /**
+   * Turns one verified request body into unified events; one bad item never drops the rest. May be async
+   * (Apple's bodies are gzip-compressed).
+   */
+  parse(body: Uint8Array, account: A, headers: Headers): ParseResult | Promise<ParseResult>;
   /**
    * Streams an inbound media file, by the `mediaId` its event carried, from the platform (with whatever
    * credentials it needs); the relay serves it at a signed, short-lived URL so that no platform token

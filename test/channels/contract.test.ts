@@ -80,12 +80,14 @@ describe.each(KITS.map((k) => [k.channel, k] as const))("%s adapter contract", (
     }
   });
 
-  it("parses every fixture into events valid against the unified schema", () => {
+  it("parses every fixture into events valid against the unified schema", async () => {
     const config = parseConfig(inject("relayConfig"));
     const account = config.account(kit.accountId)!.account;
     const base = { tenant: "acme", channel: kit.channel, account: kit.accountId };
     for (const [name, body] of Object.entries(kit.fixtures)) {
-      const { events } = adapter.parse(new TextEncoder().encode(body), account);
+      const signed = await kit.signed(body);
+      const raw = new Uint8Array(await new Response(signed.body).arrayBuffer());
+      const { events } = await adapter.parse(raw, account, new Headers(signed.headers));
       expect(events.length, name).toBeGreaterThan(0);
       for (const e of events) {
         if (e.type === "message.status") {
