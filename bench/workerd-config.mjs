@@ -11,6 +11,7 @@ export const DURABLE_OBJECTS = {
   CONVERSATIONS: "ConversationOutbox",
   ENDPOINTS: "EndpointOutbox",
   SESSIONS: "AccountSession",
+  IDEMPOTENCY: "IdempotencyRecord",
 };
 
 /** wrangler.toml's `compatibility_date`. */

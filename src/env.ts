@@ -1,6 +1,7 @@
 import type { AccountSession } from "./delivery/account-session";
 import type { ConversationOutbox } from "./delivery/conversation-outbox";
 import type { EndpointOutbox } from "./delivery/endpoint-outbox";
+import type { IdempotencyRecord } from "./delivery/idempotency-record";
 
 /** The Worker's bindings (see wrangler.toml). Tunnel service bindings are looked up by name from config. */
 export interface Env {
@@ -9,6 +10,7 @@ export interface Env {
   CONVERSATIONS: DurableObjectNamespace<ConversationOutbox>;
   ENDPOINTS: DurableObjectNamespace<EndpointOutbox>;
   SESSIONS: DurableObjectNamespace<AccountSession>;
+  IDEMPOTENCY: DurableObjectNamespace<IdempotencyRecord>;
   /** Multiplies every retry delay; the sandbox and tests shrink time with it. Default 1. */
   RETRY_TIME_SCALE?: string;
 }

@@ -4,6 +4,7 @@ import type { Env } from "./env";
 export { AccountSession } from "./delivery/account-session";
 export { ConversationOutbox } from "./delivery/conversation-outbox";
 export { EndpointOutbox } from "./delivery/endpoint-outbox";
+export { IdempotencyRecord } from "./delivery/idempotency-record";
 
 const app = buildApp();
 

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
-import { toHex } from "../crypto";
+import { sha256Hex, toHex } from "../crypto";
 import { ProblemError } from "../errors";
 import { ChatV7Request, conversationKey, SendMessageRequest, type ConversationAddress, type SendAccepted } from "../model";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
@@ -16,8 +16,24 @@ function newMessageId(conversation: DurableObjectId): string {
   return `msg_${conversation.toString()}${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
 }
 
-/** Validates a send against the tenant's accounts and the channel's capabilities, then queues it. */
-async function acceptSend(c: AppContext, request: SendMessageRequest): Promise<Response> {
+/** An `Idempotency-Key`: 1 to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** JSON with object keys sorted, so that the same body always has the same fingerprint. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Validates a send against the tenant's accounts and the channel's capabilities, then queues it — once
+ * per `Idempotency-Key` when the client sends one.
+ */
+async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
   const principal = c.get("principal");
   const tenant = loadConfig(c.env).tenant(principal.tenant)!;
   const accountId = request.account ?? tenant.defaultAccount ?? (tenant.accounts.length === 1 ? tenant.accounts[0]!.id : undefined);
@@ -40,21 +56,38 @@ async function acceptSend(c: AppContext, request: SendMessageRequest): Promise<R
 
   const address: ConversationAddress = { tenant: tenant.id, channel: account.channel, account: account.id, peer };
   const doId = c.env.CONVERSATIONS.idFromName(conversationKey(address));
-  const id = newMessageId(doId);
-  await c.env.CONVERSATIONS.get(doId).enqueue(address, id, content, request.reference);
-  const body: SendAccepted = { id, status: "queued", conversation: address };
-  return c.json(body, 202, { location: `/v1/messages/${id}` });
+  const candidateId = newMessageId(doId);
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) {
+    await c.env.CONVERSATIONS.get(doId).enqueue(address, candidateId, content, request.reference);
+    const body: SendAccepted = { id: candidateId, status: "queued", conversation: address };
+    return c.json(body, 202, { location: `/v1/messages/${candidateId}` });
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ProblemError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters.");
+  }
+  const fingerprint = await sha256Hex(`${route}\n${canonicalJson(request)}`);
+  const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([tenant.id, key])));
+  const outcome = await record.accept({ fingerprint, candidateId, address, content, reference: request.reference });
+  if (outcome.kind === "mismatch") {
+    throw new ProblemError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body; use a new key.");
+  }
+  const id = outcome.response.id;
+  return c.json(outcome.response, 202, {
+    location: `/v1/messages/${id}`,
+    ...(outcome.replayed && { "idempotent-replayed": "true" }),
+  });
 }
 
 /** The client API: send messages, read their status. */
 export const messagesApi = new Hono<AppEnv>()
   .post("/v1/messages", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) =>
-    acceptSend(c, await readJsonBody(c, SendMessageRequest)),
+    acceptSend(c, await readJsonBody(c, SendMessageRequest), "messages"),
   )
   /** The seed's API: `{"id": "49123123456", "message": "Hello world!"}` on the tenant's default account. */
   .post("/api/v7/chat", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) => {
     const chat = await readJsonBody(c, ChatV7Request);
-    return acceptSend(c, { to: chat.id, content: { type: "text", text: chat.message } });
+    return acceptSend(c, { to: chat.id, content: { type: "text", text: chat.message } }, "chat-v7");
   })
   .get("/v1/messages/:id", requireAuth("messages:read"), async (c) => {
     const id = c.req.param("id");

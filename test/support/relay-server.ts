@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const run = promisify(execFile);
 
@@ -41,11 +42,8 @@ export async function startRelay(options: {
     modulesRoot: dirname(options.scriptPath),
     compatibilityDate: "2026-04-26",
     bindings: { RELAY_CONFIG: JSON.stringify(options.config), RETRY_TIME_SCALE: options.retryTimeScale ?? "1" },
-    durableObjects: {
-      CONVERSATIONS: { className: "ConversationOutbox", useSQLite: true },
-      ENDPOINTS: { className: "EndpointOutbox", useSQLite: true },
-      SESSIONS: { className: "AccountSession", useSQLite: true },
-    },
+    // The Durable Objects exactly as wrangler.toml declares them.
+    durableObjects: unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.durableObjects,
     durableObjectsPersist: options.persistDir ?? false,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
