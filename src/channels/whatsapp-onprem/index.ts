@@ -58,10 +58,13 @@ export const whatsappOnPrem = {
   async send(message, peer, account, ctx) {
     const call = originFetch(account.container, ctx.env);
     const body = JSON.stringify(renderOnPremMessage(peer, message.content, account.container.templateNamespace));
+    // The container ignores it, but a proxy in front of it (or the sandbox) can drop a repeat that a
+    // timeout or a crash of the relay made, to turn at-least-once into exactly-once.
+    const idempotencyKey = `${message.id}:${ctx.part}`;
     const post = (token: string) =>
       call("/v1/messages", {
         method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
         body,
       });
     let token = await ctx.token();
