@@ -2,19 +2,14 @@ import { Hono } from "hono";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
-import { sha256Hex, toHex } from "../crypto";
+import { sha256Hex } from "../crypto";
 import { ProblemError } from "../errors";
 import { ChatV7Request, conversationKey, SendMessageRequest, type ConversationAddress, type SendAccepted } from "../model";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
+import { conversationOfMessage, newMessageId } from "./message-ids";
 import { requireAuth } from "./middleware";
 
-/** `msg_` + the conversation's Durable Object id (64 hex) + 16 random hex: routable without a lookup. */
-const MESSAGE_ID = /^msg_([0-9a-f]{64})[0-9a-f]{16}$/;
-
-function newMessageId(conversation: DurableObjectId): string {
-  return `msg_${conversation.toString()}${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
-}
 
 /** An `Idempotency-Key`: 1 to 255 visible ASCII characters. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -92,15 +87,9 @@ export const messagesApi = new Hono<AppEnv>()
   .get("/v1/messages/:id", requireAuth("messages:read"), async (c) => {
     const id = c.req.param("id");
     const notFound = new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
-    const match = MESSAGE_ID.exec(id);
-    if (!match) throw notFound;
-    let doId: DurableObjectId;
-    try {
-      doId = c.env.CONVERSATIONS.idFromString(match[1]!);
-    } catch {
-      throw notFound;
-    }
-    const record = await c.env.CONVERSATIONS.get(doId).message(id, c.get("principal").tenant);
+    const conversation = conversationOfMessage(c.env, id);
+    if (!conversation) throw notFound;
+    const record = await conversation.message(id, c.get("principal").tenant);
     if (!record) throw notFound;
     return c.json(record);
   });

@@ -41,6 +41,15 @@ export class ConversationOutbox extends DurableObject<Env> {
     await this.armAt(now);
   }
 
+  /** Queues a failed message again (a dead-letter replay), only for its tenant. */
+  async requeue(id: string, tenant: string): Promise<boolean> {
+    if (this.store.address?.tenant !== tenant) return false;
+    const now = Date.now();
+    if (!this.store.requeue(id, now)) return false;
+    await this.armAt(now);
+    return true;
+  }
+
   /** The message's record, only for the tenant that sent it. */
   async message(id: string, tenant: string): Promise<MessageRecord | null> {
     const record = this.store.record(id);
@@ -117,7 +126,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     for (let head = this.store.head(); head; head = this.store.head()) {
       const now = Date.now();
       if (head.nextAttemptAt > now || now - started > ALARM_BUDGET_MS) return;
-      if (now - head.createdAt > OUTBOUND_MAX_AGE_MS) {
+      if (now - head.queuedAt > OUTBOUND_MAX_AGE_MS) {
         this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
         continue;
       }
@@ -179,6 +188,7 @@ export class ConversationOutbox extends DurableObject<Env> {
         status: "failed",
         timestamp: new Date().toISOString(),
         error,
+        attempts: head.attempts + (countAttempt ? 1 : 0),
       });
     });
   }

@@ -37,6 +37,8 @@ const MIGRATIONS = [
    CREATE TABLE platform_ids (platform_id TEXT PRIMARY KEY, message_id TEXT NOT NULL);
    INSERT OR IGNORE INTO platform_ids SELECT platform_id, id FROM messages WHERE platform_id IS NOT NULL;
    CREATE INDEX messages_sent_at ON messages (sent_at);`,
+  // A replayed dead letter starts a new delivery window.
+  `ALTER TABLE messages ADD COLUMN queued_at INTEGER;`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -54,6 +56,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   error: string | null;
   created_at: number;
   parts_sent: number;
+  queued_at: number | null;
 }
 
 /** A queued message due for sending. */
@@ -64,6 +67,8 @@ export interface PendingMessage {
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;
+  /** When it entered the outbox last (acceptance, or a replay): the maximum age counts from here. */
+  queuedAt: number;
   /** Parts of a split message the platform has accepted already. */
   partsSent: number;
 }
@@ -124,8 +129,27 @@ export class ConversationStore {
       attempts: row.attempts,
       nextAttemptAt: row.next_attempt_at ?? row.created_at,
       createdAt: row.created_at,
+      queuedAt: row.queued_at ?? row.created_at,
       partsSent: row.parts_sent,
     };
+  }
+
+  /**
+   * Puts a failed message back in the outbox (a dead-letter replay) with a new delivery window; it keeps
+   * its place in acceptance order. Parts the platform already accepted are not sent again.
+   */
+  requeue(id: string, now: number): boolean {
+    const requeued = this.sql
+      .exec(
+        `UPDATE messages SET status = 'queued', error = NULL, attempts = 0, next_attempt_at = ?, queued_at = ?
+         WHERE id = ? AND status = 'failed' RETURNING id`,
+        now,
+        now,
+        id,
+      )
+      .toArray().length > 0;
+    if (requeued) this.addHistory(id, "queued", now);
+    return requeued;
   }
 
   /** Records a transient failure: the message stays at the head until `nextAttemptAt`. */

@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load";
 import type { EndpointConfig } from "../config/schema";
 import type { Env } from "../env";
 import type { InboundEvent } from "../model";
-import { EndpointStore, type PendingEvent } from "./endpoint-store";
+import { type DeadLetter, ENDPOINT_DISABLE_AFTER_MS, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale, webhookRetryDelayMs } from "./retry-policy";
 import { signWebhook } from "./signing";
 
@@ -24,16 +24,51 @@ export class EndpointOutbox extends DurableObject<Env> {
     this.store = new EndpointStore(ctx.storage.sql);
   }
 
-  /** Stores events (ignoring ids seen before) and arms delivery. Resolves once they are durable. */
+  /**
+   * Stores events (ignoring ids seen before, atomically) and arms delivery. Resolves once they are
+   * durable; a disabled endpoint keeps them for later.
+   */
   async enqueue(tenant: string, events: InboundEvent[]): Promise<number> {
     await this.ctx.storage.put("tenant", tenant);
-    const added = this.store.append(events, Date.now());
-    if (added > 0) await this.armAt(Date.now());
+    const now = Date.now();
+    const added = this.ctx.storage.transactionSync(() => {
+      for (const e of events) this.store.recordDeadMessage(e, now);
+      return this.store.append(events, now);
+    });
+    if (added > 0 && this.store.state().state === "enabled") await this.armAt(now);
     return added;
   }
 
   async stats(): Promise<Record<string, number>> {
     return this.store.counts();
+  }
+
+  async status(): Promise<EndpointState & { counts: Record<string, number> }> {
+    return { ...this.store.state(), counts: this.store.counts() };
+  }
+
+  /** Enables the endpoint and, with `since`, delivers again every event stored since then. */
+  async enable(since?: number): Promise<number> {
+    const due = this.store.enable(Date.now(), since);
+    await this.armAt(Date.now());
+    return due;
+  }
+
+  async deadLetters(limit = 100): Promise<DeadLetter[]> {
+    return this.store.deadLetters(limit);
+  }
+
+  /** Forgets a dead message once it is queued again. */
+  async forgetDeadMessage(messageId: string): Promise<boolean> {
+    return this.store.forgetDeadMessage(messageId);
+  }
+
+  /** Delivers one event again (refused while the endpoint is disabled: enable it first). */
+  async replayEvent(id: string): Promise<"replayed" | "unknown" | "disabled"> {
+    if (this.store.state().state === "disabled") return "disabled";
+    if (!this.store.replayEvent(id, Date.now())) return "unknown";
+    await this.armAt(Date.now());
+    return "replayed";
   }
 
   override async alarm(): Promise<void> {
@@ -43,10 +78,12 @@ export class EndpointOutbox extends DurableObject<Env> {
       console.warn(`endpoint: tenant '${tenant}' has no endpoint configured; events kept`);
       return;
     }
+    if (this.store.state().state === "disabled") return;
     const started = Date.now();
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     for (let due = this.store.due(Date.now(), PARALLEL_DELIVERIES); due.length > 0; due = this.store.due(Date.now(), PARALLEL_DELIVERIES)) {
       await Promise.all(due.map((e) => this.deliver(endpoint, e, scale)));
+      if (this.store.state().state === "disabled") return;
       if (Date.now() - started > ALARM_BUDGET_MS) break;
     }
     this.store.prune(Date.now());
@@ -71,15 +108,29 @@ export class EndpointOutbox extends DurableObject<Env> {
       await res.body?.cancel();
       if (res.ok) {
         this.store.markDelivered(event.seq, Date.now());
+        this.store.noteSuccess();
         return;
       }
       failure = `HTTP ${res.status}`;
       retryAfter = retryAfterSeconds(res.headers);
+      if (res.status === 410) {
+        // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
+        this.store.markFailedAttempt(event.seq, Date.now(), failure);
+        this.store.disable("the endpoint answered 410 Gone", Date.now());
+        console.warn(`endpoint: disabled after 410 Gone; events are kept`);
+        return;
+      }
     } catch (e) {
       failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
+    const now = Date.now();
     const delay = webhookRetryDelayMs(event.attempts + 1, retryAfter, scale);
-    this.store.markFailedAttempt(event.seq, Date.now() + delay, failure);
+    this.store.markFailedAttempt(event.seq, now + delay, failure);
+    const failingSince = this.store.noteFailure(now);
+    if (now - failingSince > ENDPOINT_DISABLE_AFTER_MS * scale) {
+      this.store.disable(`every delivery failed since ${new Date(failingSince).toISOString()}`, now);
+      console.warn("endpoint: disabled after failing for days; events are kept");
+    }
     console.warn(`endpoint: event ${event.id} attempt ${event.attempts + 1} failed (${failure}); next in ${delay} ms`);
   }
 

@@ -1,4 +1,4 @@
-import type { InboundEvent } from "../model";
+import type { ConversationAddress, InboundEvent } from "../model";
 import { conversationKey } from "../model";
 import { migrate } from "./migrations";
 
@@ -17,7 +17,46 @@ const MIGRATIONS = [
    );
    CREATE INDEX events_pending ON events (state, conversation, seq);
    CREATE INDEX events_created ON events (created_at);`,
+  `CREATE TABLE endpoint_state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     state TEXT NOT NULL DEFAULT 'enabled',
+     reason TEXT,
+     disabled_at INTEGER,
+     failing_since INTEGER
+   );
+   INSERT INTO endpoint_state (id) VALUES (1);
+   CREATE TABLE dead_messages (
+     message_id TEXT PRIMARY KEY,
+     conversation TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     detail TEXT,
+     attempts INTEGER,
+     failed_at INTEGER NOT NULL
+   );`,
 ];
+
+/** An endpoint that has failed every delivery for this long is disabled; its events are kept. */
+export const ENDPOINT_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
+
+/** Whether the endpoint receives deliveries, and why not. */
+export interface EndpointState {
+  state: "enabled" | "disabled";
+  reason?: string;
+  disabledAt?: number;
+  /** Start of the current run of failed deliveries (none succeeded since). */
+  failingSince?: number;
+}
+
+/** A failed outbound message or an event that could not be delivered, for `GET /v1/dead-letters`. */
+export interface DeadLetter {
+  id: string;
+  kind: "message" | "event";
+  conversation: ConversationAddress;
+  reason: string;
+  detail?: string;
+  attempts: number;
+  at: string;
+}
 
 /** Delivered events are kept this long: platforms redeliver for up to 7 days, and ids dedupe them. */
 export const EVENT_RETENTION_MS = 8 * 24 * 3600_000;
@@ -98,6 +137,110 @@ export class EndpointStore {
   /** Drops delivered events past retention (pending ones are never dropped). */
   prune(now: number): void {
     this.sql.exec("DELETE FROM events WHERE state = 'delivered' AND created_at < ?", now - EVENT_RETENTION_MS);
+  }
+
+  state(): EndpointState {
+    const r = this.sql
+      .exec<{ state: "enabled" | "disabled"; reason: string | null; disabled_at: number | null; failing_since: number | null }>(
+        "SELECT state, reason, disabled_at, failing_since FROM endpoint_state",
+      )
+      .one();
+    return {
+      state: r.state,
+      ...(r.reason !== null && { reason: r.reason }),
+      ...(r.disabled_at !== null && { disabledAt: r.disabled_at }),
+      ...(r.failing_since !== null && { failingSince: r.failing_since }),
+    };
+  }
+
+  noteSuccess(): void {
+    this.sql.exec("UPDATE endpoint_state SET failing_since = NULL");
+  }
+
+  /** Records a failed delivery; returns since when the endpoint has been failing. */
+  noteFailure(now: number): number {
+    this.sql.exec("UPDATE endpoint_state SET failing_since = COALESCE(failing_since, ?)", now);
+    return this.state().failingSince ?? now;
+  }
+
+  disable(reason: string, now: number): void {
+    this.sql.exec("UPDATE endpoint_state SET state = 'disabled', reason = ?, disabled_at = ?", reason, now);
+  }
+
+  /**
+   * Enables the endpoint again: pending events fall due now, and with `since`, every event stored since
+   * then is delivered again (recovery after the business lost data). Returns the events due.
+   */
+  enable(now: number, since?: number): number {
+    this.sql.exec("UPDATE endpoint_state SET state = 'enabled', reason = NULL, disabled_at = NULL, failing_since = NULL");
+    if (since !== undefined) {
+      this.sql.exec("UPDATE events SET state = 'pending', attempts = 0 WHERE state = 'delivered' AND created_at >= ?", since);
+    }
+    this.sql.exec("UPDATE events SET next_attempt_at = ? WHERE state = 'pending'", now);
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE state = 'pending'").one().n;
+  }
+
+  /** Keeps a failed outbound message as a dead letter, until it is replayed. */
+  recordDeadMessage(e: InboundEvent, now: number): void {
+    if (e.type !== "message.status" || e.status.status !== "failed" || !e.status.messageId) return;
+    this.sql.exec(
+      `INSERT INTO dead_messages (message_id, conversation, reason, detail, attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (message_id) DO NOTHING`,
+      e.status.messageId,
+      JSON.stringify(e.conversation),
+      e.status.error?.reason ?? "platform_error",
+      e.status.error?.detail ?? null,
+      e.status.attempts ?? null,
+      Date.parse(e.status.timestamp) || now,
+    );
+  }
+
+  forgetDeadMessage(messageId: string): boolean {
+    return this.sql.exec("DELETE FROM dead_messages WHERE message_id = ? RETURNING message_id", messageId).toArray().length > 0;
+  }
+
+  /** Failed messages, and — while the endpoint is disabled — every event it could not deliver. */
+  deadLetters(limit: number): DeadLetter[] {
+    const messages = this.sql
+      .exec<{ message_id: string; conversation: string; reason: string; detail: string | null; attempts: number | null; failed_at: number }>(
+        "SELECT * FROM dead_messages ORDER BY failed_at LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r): DeadLetter => ({
+        id: r.message_id,
+        kind: "message",
+        conversation: JSON.parse(r.conversation) as ConversationAddress,
+        reason: r.reason,
+        ...(r.detail !== null && { detail: r.detail }),
+        attempts: r.attempts ?? 0,
+        at: new Date(r.failed_at).toISOString(),
+      }));
+    const state = this.state();
+    if (state.state !== "disabled") return messages;
+    const events = this.sql
+      .exec<{ id: string; body: string; attempts: number; last_error: string | null; created_at: number }>(
+        "SELECT id, body, attempts, last_error, created_at FROM events WHERE state = 'pending' ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r): DeadLetter => ({
+        id: r.id,
+        kind: "event",
+        conversation: (JSON.parse(r.body) as InboundEvent).conversation,
+        reason: `endpoint_disabled: ${state.reason ?? ""}`.trim(),
+        ...(r.last_error !== null && { detail: r.last_error }),
+        attempts: r.attempts,
+        at: new Date(r.created_at).toISOString(),
+      }));
+    return [...messages, ...events];
+  }
+
+  /** Makes one event due again now (a delivered one too); false if unknown. */
+  replayEvent(id: string, now: number): boolean {
+    return this.sql
+      .exec("UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? RETURNING id", now, id)
+      .toArray().length > 0;
   }
 
   counts(): Record<string, number> {

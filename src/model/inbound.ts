@@ -129,6 +129,8 @@ export const MessageStatusEvent = z.object({
     status: MessageStatus.exclude(["queued"]),
     timestamp: z.iso.datetime(),
     error: StatusError.optional(),
+    /** How many times the relay tried to hand the message to the platform (on the relay's own statuses). */
+    attempts: z.number().int().optional(),
   }),
 });
 export type MessageStatusEvent = z.infer<typeof MessageStatusEvent>;

@@ -101,4 +101,18 @@ describe("conversation store", () => {
       expect(store.record("m3")?.status).toBe("sent");
       expect(store.applyWatermark("delivered", 3000, 3500).map((m) => m.messageId)).toEqual(["m3"]);
     }));
+
+  it("a replayed dead letter is queued again with a new delivery window, keeping its place", () =>
+    withStore((store) => {
+      store.enqueue("m1", { type: "text", text: "one" }, undefined, 1000);
+      store.markFailed("m1", { reason: "platform_error" }, 2000, true);
+      expect(store.requeue("m2-unknown", 3000)).toBe(false);
+      expect(store.requeue("m1", 3000)).toBe(true);
+      expect(store.requeue("m1", 3001)).toBe(false);
+      expect(store.head()).toMatchObject({ id: "m1", attempts: 0, queuedAt: 3000, createdAt: 1000 });
+      const record = store.record("m1")!;
+      expect(record.status).toBe("queued");
+      expect(record.error).toBeUndefined();
+      expect(record.history.map((h) => h.status)).toEqual(["queued", "failed", "queued"]);
+    }));
 });

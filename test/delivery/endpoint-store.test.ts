@@ -1,0 +1,83 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ENDPOINT_DISABLE_AFTER_MS, EndpointStore } from "../../src/delivery/endpoint-store";
+import type { InboundEvent } from "../../src/model";
+
+const conversation = (peer: string) => ({ tenant: "acme", channel: "whatsapp", account: "wa-acme", peer }) as const;
+const received = (id: string, peer = "491"): InboundEvent => ({
+  id,
+  createdAt: new Date(0).toISOString(),
+  type: "message.received",
+  conversation: conversation(peer),
+  message: { platformMessageId: id, timestamp: new Date(0).toISOString(), sender: { id: peer }, content: { type: "text", text: id } },
+});
+const failed = (messageId: string): InboundEvent => ({
+  id: `evt-${messageId}`,
+  createdAt: new Date(0).toISOString(),
+  type: "message.status",
+  conversation: conversation("492"),
+  status: { messageId, status: "failed", timestamp: new Date(5000).toISOString(), error: { reason: "window_closed", code: "470" }, attempts: 2 },
+});
+
+function withStore(run: (store: EndpointStore) => void) {
+  return runInDurableObject(env.ENDPOINTS.get(env.ENDPOINTS.newUniqueId()), (_, state) => run(new EndpointStore(state.storage.sql)));
+}
+
+describe("endpoint store", () => {
+  it("stores an event id once, however often it comes", () =>
+    withStore((store) => {
+      expect(store.append([received("e1"), received("e1")], 1)).toBe(1);
+      expect(store.append([received("e1"), received("e2")], 2)).toBe(1);
+      expect(store.counts()).toEqual({ pending: 2 });
+    }));
+
+  it("offers the head of each conversation only, oldest first", () =>
+    withStore((store) => {
+      store.append([received("a1", "A"), received("a2", "A"), received("b1", "B")], 1);
+      expect(store.due(10, 16).map((e) => e.id)).toEqual(["a1", "b1"]);
+      const [a1] = store.due(10, 16);
+      store.markFailedAttempt(a1!.seq, 1000, "HTTP 503");
+      // a1 waits, and a2 waits behind it.
+      expect(store.due(10, 16).map((e) => e.id)).toEqual(["b1"]);
+      expect(store.nextDue()).toBe(1);
+      store.markDelivered(store.due(10, 16)[0]!.seq, 11);
+      expect(store.nextDue()).toBe(1000);
+    }));
+
+  it("counts a failing streak from its first failure and forgets it on success", () =>
+    withStore((store) => {
+      expect(store.noteFailure(100)).toBe(100);
+      expect(store.noteFailure(100 + ENDPOINT_DISABLE_AFTER_MS)).toBe(100);
+      store.noteSuccess();
+      expect(store.noteFailure(500)).toBe(500);
+    }));
+
+  it("when disabled, lists every pending event as a dead letter; enabling with since delivers again", () =>
+    withStore((store) => {
+      store.append([received("old")], 1_000);
+      store.markDelivered(store.due(2_000, 16)[0]!.seq, 2_000);
+      store.append([received("new")], 3_000);
+      store.disable("the endpoint answered 410 Gone", 4_000);
+      expect(store.state()).toMatchObject({ state: "disabled", reason: "the endpoint answered 410 Gone", disabledAt: 4_000 });
+      expect(store.deadLetters(10)).toEqual([
+        expect.objectContaining({ id: "new", kind: "event", reason: "endpoint_disabled: the endpoint answered 410 Gone" }),
+      ]);
+      expect(store.enable(5_000, 500)).toBe(2);
+      expect(store.state()).toEqual({ state: "enabled" });
+      expect(store.due(5_000, 16).map((e) => e.id)).toEqual(["old"]);
+      expect(store.deadLetters(10)).toEqual([]);
+    }));
+
+  it("keeps failed outbound messages as dead letters until they are replayed", () =>
+    withStore((store) => {
+      store.append([failed("msg_1")], 1);
+      store.recordDeadMessage(failed("msg_1"), 1);
+      store.recordDeadMessage(received("not-a-failure"), 1);
+      expect(store.deadLetters(10)).toEqual([
+        { id: "msg_1", kind: "message", conversation: conversation("492"), reason: "window_closed", attempts: 2, at: new Date(5000).toISOString() },
+      ]);
+      expect(store.forgetDeadMessage("msg_1")).toBe(true);
+      expect(store.forgetDeadMessage("msg_1")).toBe(false);
+      expect(store.deadLetters(10)).toEqual([]);
+    }));
+});
