@@ -13,13 +13,31 @@ import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig,
 import { FAKE_PLATFORMS } from "./support/fake-platforms";
 import { buildRelay, startRelay } from "./support/relay-server";
 
+/**
+ * A DNS-over-HTTPS (JSON) stand-in with a fixed zone, for the endpoint-safety checks: names under
+ * `private.test` resolve to private addresses, `public.test` to a public one, anything else to nothing.
+ */
+function dnsAnswer(url: URL) {
+  const name = url.searchParams.get("name") ?? "";
+  const aaaa = url.searchParams.get("type") === "AAAA";
+  const zone: Record<string, [string, string]> = {
+    "public.test": ["93.184.216.34", "2606:2800:220:1::248"],
+    "private.test": ["10.1.2.3", "fd00::1"],
+    "metadata.test": ["169.254.169.254", "2606:2800:220:1::248"],
+  };
+  const hit = zone[name];
+  return { Status: hit ? 0 : 3, Answer: hit ? [{ name, type: aaaa ? 28 : 1, TTL: 60, data: hit[aaaa ? 1 : 0] }] : [] };
+}
+
 /** A Cloudflare Access team: serves its public keys and signs the assertions Access would add. */
 async function startAccessTeam() {
   const { publicKey, privateKey } = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
   const server = createServer((req, res) => {
     res.setHeader("content-type", "application/json");
-    res.end(req.url === "/cdn-cgi/access/certs" ? JSON.stringify({ keys: [jwk] }) : "{}");
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/dns-query") return res.end(JSON.stringify(dnsAnswer(url)));
+    res.end(url.pathname === "/cdn-cgi/access/certs" ? JSON.stringify({ keys: [jwk] }) : "{}");
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,6 +76,7 @@ export default async function setup(project: TestProject) {
   project.provide("containerUrl", container.url);
   project.provide("backendUrl", backend.url);
   project.provide("platformUrls", platformUrls);
+  project.provide("dnsResolverUrl", `${access.url}/dns-query`);
   project.provide("accessAssertion", await access.sign(ACCESS_AUDIENCE));
   project.provide("accessAssertionWrongAudience", await access.sign("another-app"));
 

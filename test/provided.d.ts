@@ -10,6 +10,8 @@ declare module "vitest" {
     /** The fake platform APIs by channel (test/support/fake-platforms.ts). */
     platformUrls: Record<string, string>;
     accessAssertion: string;
+    /** A DNS-over-HTTPS stand-in (see global setup). */
+    dnsResolverUrl: string;
     accessAssertionWrongAudience: string;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AccountConfig } from "../channels/registry";
+import { hostProblem } from "../transport/endpoint-safety";
 import { Slug } from "../model";
 
 export const SCOPES = ["messages:send", "messages:read"] as const;
@@ -20,6 +21,7 @@ const ApiKey = z.object({
 const Endpoint = z.object({
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, "a Standard Webhooks secret: whsec_ then base64"),
+  /** Every delivery is abandoned (and retried later) after this long. */
   timeoutMs: z.number().int().min(1000).max(60_000).default(15_000),
 });
 
@@ -56,6 +58,8 @@ export const RelayConfig = z
     auth: z.object({ jwt: JwtAuth.optional() }).default({}),
     /** Signs the short-lived relay URLs of inbound media (`GET /v1/media/{token}`). */
     media: z.object({ tokenSecret: z.string().min(32, "use at least 32 random characters") }),
+    /** DNS over HTTPS (JSON) used to check that endpoint hosts resolve to public addresses only. */
+    dnsResolverUrl: z.url({ protocol: /^https?$/ }).default("https://cloudflare-dns.com/dns-query"),
     /** Local sandbox only: allows plain-http business endpoints on loopback. Never set it in production. */
     sandbox: z.boolean().default(false),
     tenants: z.array(Tenant).min(1),
@@ -73,8 +77,10 @@ export const RelayConfig = z
         }
         seen.set(a.id, t.id);
       });
-      if (!c.sandbox && !t.endpoint.url.startsWith("https://")) {
-        ctx.addIssue({ code: "custom", path: ["tenants", ti, "endpoint", "url"], message: "must be https" });
+      if (!c.sandbox) {
+        const url = new URL(t.endpoint.url);
+        const problem = url.protocol !== "https:" ? "must be https" : hostProblem(url.hostname);
+        if (problem) ctx.addIssue({ code: "custom", path: ["tenants", ti, "endpoint", "url"], message: problem });
       }
     });
   });

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import type { InboundEvent } from "../model";
 import { type DeadLetter, ENDPOINT_DISABLE_AFTER_MS, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale, webhookRetryDelayMs } from "./retry-policy";
+import { resolvedHostProblem } from "../transport/endpoint-safety";
 import { signWebhook } from "./signing";
 
 /** Deliveries in flight at once (each to a different conversation, so order holds per conversation). */
@@ -73,7 +74,8 @@ export class EndpointOutbox extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const tenant = await this.ctx.storage.get<string>("tenant");
-    const endpoint = tenant ? loadConfig(this.env).tenant(tenant)?.endpoint : undefined;
+    const config = loadConfig(this.env).config;
+    const endpoint = tenant ? config.tenants.find((t) => t.id === tenant)?.endpoint : undefined;
     if (!endpoint) {
       console.warn(`endpoint: tenant '${tenant}' has no endpoint configured; events kept`);
       return;
@@ -82,7 +84,9 @@ export class EndpointOutbox extends DurableObject<Env> {
     const started = Date.now();
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     for (let due = this.store.due(Date.now(), PARALLEL_DELIVERIES); due.length > 0; due = this.store.due(Date.now(), PARALLEL_DELIVERIES)) {
-      await Promise.all(due.map((e) => this.deliver(endpoint, e, scale)));
+      // The host may have been re-pointed since configuration was checked: resolve it before each batch.
+      const unsafe = config.sandbox ? null : await resolvedHostProblem(new URL(endpoint.url).hostname, config.dnsResolverUrl).catch((e: unknown) => `cannot check the endpoint host: ${String(e)}`);
+      await Promise.all(due.map((e) => this.deliver(endpoint, e, scale, unsafe)));
       if (this.store.state().state === "disabled") return;
       if (Date.now() - started > ALARM_BUDGET_MS) break;
     }
@@ -91,10 +95,11 @@ export class EndpointOutbox extends DurableObject<Env> {
     if (next !== undefined) await this.armAt(next);
   }
 
-  private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number): Promise<void> {
+  private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number, unsafe: string | null): Promise<void> {
     let failure: string;
     let retryAfter: number | undefined;
     try {
+      if (unsafe) throw new Error(`not delivered: ${unsafe}`);
       const res = await fetch(endpoint.url, {
         method: "POST",
         headers: {
@@ -103,6 +108,8 @@ export class EndpointOutbox extends DurableObject<Env> {
           ...signWebhook(endpoint.secret, event.id, event.body),
         },
         body: event.body,
+        // A redirect could lead anywhere, including inside the relay's network: it counts as a failure.
+        redirect: "manual",
         signal: AbortSignal.timeout(endpoint.timeoutMs),
       });
       await res.body?.cancel();
