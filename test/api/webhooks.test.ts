@@ -76,6 +76,25 @@ describe("WhatsApp On-Premises webhook authentication", () => {
     expect(await stored("acme")).toBe(after);
   });
 
+  it("stores a message once when two copies arrive at the same time", async () => {
+    const body = freshText();
+    const before = await stored("acme");
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => post(`/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`, body)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await stored("acme")).toBe(before + 1);
+  });
+
+  it("stores a status once however often it is redelivered, batched or not", async () => {
+    const status = JSON.stringify({
+      statuses: [{ id: `gBEG${crypto.randomUUID()}`, recipient_id: "4915100000042", status: "delivered", timestamp: "1700000000" }],
+    });
+    const before = await stored("acme");
+    await Promise.all([1, 2, 3].map(() => post(`/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`, status)));
+    expect(await stored("acme")).toBe(before + 1);
+  });
+
   it("keeps every valid item of a batch and acknowledges it", async () => {
     const before = await stored("acme");
     const res = await post(`/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`, fixture("whatsapp", "batch").replaceAll("ABGGSW", `ABGG${Date.now()}`));
