@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { TEST_KEYS } from "../support/constants";
-import { eventually, relay } from "../support/http";
+import { describe, expect, inject, it } from "vitest";
+import { TEST_KEYS, WEBHOOK_SECRET } from "../support/constants";
+import { control, eventually, relay } from "../support/http";
+import type { BackendEvents } from "../support/sandbox-types";
 
 interface DeadLetters {
   items: { id: string; kind: string; reason: string; attempts: number; conversation: { peer: string } }[];
@@ -45,5 +46,42 @@ describe("dead letters", () => {
     const body = (await res.json()) as { state: string; events: Record<string, number> };
     expect(body.state).toBe("enabled");
     expect(body.events.delivered).toBeGreaterThan(0);
+  });
+});
+
+describe("the business endpoint's lifecycle", () => {
+  it("a 410 Gone disables the endpoint and keeps its events; enabling delivers them", async () => {
+    const globex = { key: TEST_KEYS.globex };
+    await control("backendUrl", "/_sandbox/faults", { status: 410, path: "/globex", count: 1 });
+    const messageId = `ABGG${crypto.randomUUID()}`;
+    const body = JSON.stringify({
+      contacts: [{ profile: { name: "Gone" }, wa_id: "4915100000410" }],
+      messages: [{ from: "4915100000410", id: messageId, timestamp: "1700000000", type: "text", text: { body: "are you there?" } }],
+    });
+    const ack = await fetch(`${inject("relayUrl")}/webhooks/whatsapp/wa-globex?secret=${WEBHOOK_SECRET}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(ack.status).toBe(200);
+
+    const disabled = await eventually(async () => {
+      const s = (await (await relay("/v1/endpoint", globex)).json()) as { state: string; reason?: string };
+      return s.state === "disabled" ? s : undefined;
+    }, 10_000, "the endpoint to be disabled");
+    expect(disabled.reason).toContain("410");
+    const letters = (await (await relay("/v1/dead-letters", globex)).json()) as DeadLetters;
+    expect(letters.items).toEqual([expect.objectContaining({ kind: "event", attempts: 1 })]);
+    const replayWhileDisabled = await relay(`/v1/dead-letters/${letters.items[0]!.id}/replay`, { method: "POST", ...globex });
+    expect(replayWhileDisabled.status).toBe(409);
+
+    const enabled = await relay("/v1/endpoint/enable", { method: "POST", ...globex });
+    expect(enabled.status).toBe(200);
+    const delivered = await eventually(async () => {
+      const { events } = await control<BackendEvents>("backendUrl", "/_sandbox/events");
+      return events.find((e) => e.path === "/globex" && e.payload.message?.platformMessageId === messageId);
+    }, 10_000, "the kept event at the backend");
+    expect(delivered.payload.conversation.tenant).toBe("globex");
+    expect(((await (await relay("/v1/endpoint", globex)).json()) as { state: string }).state).toBe("enabled");
   });
 });
