@@ -4,6 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, JWT_SECRET, MEDIA_TOKEN_SECRET, TEST_KEYS, WEBHOOK_SECRET } from "./constants";
+import { testAccount as messengerTestAccount } from "../channels/messenger/account";
+import { testAccount as telegramTestAccount } from "../channels/telegram/account";
+import { testAccount as whatsappCloudTestAccount } from "../channels/whatsapp-cloud/account";
+import { testAccount as appleTestAccount } from "../channels/apple/account";
+import { testAccount as viberTestAccount } from "../channels/viber/account";
 
 export * from "./constants";
 
@@ -22,6 +27,11 @@ function channelAccounts(urls: Record<string, string>): Record<string, unknown>[
   const url = (channel: string) => urls[channel] ?? "http://127.0.0.1:9";
   void url;
   return [
+    messengerTestAccount(url("messenger")),
+    telegramTestAccount(url("telegram")),
+    whatsappCloudTestAccount(url("whatsapp-cloud")),
+    appleTestAccount(url("apple")),
+    viberTestAccount(url("viber")),
     // channels: add test accounts above this line
   ];
 }

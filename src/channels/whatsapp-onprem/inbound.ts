@@ -62,6 +62,8 @@ export function whatsappContent(m: Obj): InboundContent {
       const source = isObj(body.button_reply) ? "button" : "list";
       return { type: "reply", id: str(reply.id), title: str(reply.title)!, source };
     }
+    // e.g. a WhatsApp Flow's answer (`nfm_reply`): named precisely so the business can pick it from `raw`.
+    if (str(body.type)) return { type: "unsupported", platformType: `interactive.${str(body.type)}`, raw: m };
   }
   if (type === "reaction" && str(body.emoji)) {
     return { type: "reaction", emoji: str(body.emoji)!, platformMessageId: str(body.message_id) };
@@ -94,9 +96,9 @@ function parseMessage(m: Obj, names: Map<string, string>): ParsedEvent {
   };
 }
 
-function parseStatus(s: Obj): ParsedEvent {
+function parseStatus(s: Obj, peerOf: (s: Obj) => string | undefined): ParsedEvent {
   const id = str(s.id);
-  const peer = str(s.recipient_id) ?? str(s.recipient_user_id);
+  const peer = peerOf(s) ?? str(s.recipient_id) ?? str(s.recipient_user_id);
   const status = STATUSES.find((x) => x === s.status);
   if (!id || !peer) throw new Error("status without id or recipient");
   if (!status) throw new Error(`status '${String(s.status)}' is not one the relay tracks`);
@@ -114,20 +116,29 @@ function parseStatus(s: Obj): ParsedEvent {
   };
 }
 
+/** How a dialect adjusts the shared parsing. */
+export interface WhatsAppValueOptions {
+  /**
+   * The peer of a status when the dialect knows better than `recipient_id` (the Cloud API echoes what
+   * the relay put in `biz_opaque_callback_data`, i.e. the exact peer a message was sent to).
+   */
+  statusPeer?: (status: Obj) => string | undefined;
+}
+
 /**
  * Parses the WhatsApp `contacts` / `messages` / `statuses` / `errors` arrays (the On-Premises envelope,
  * and the `value` object of a Cloud API change). Each item is parsed on its own so one bad item never
  * drops the rest.
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/webhooks/components
  */
-export function parseWhatsAppValue(value: Obj): ParseResult {
+export function parseWhatsAppValue(value: Obj, options: WhatsAppValueOptions = {}): ParseResult {
   const events: ParsedEvent[] = [];
   const problems: string[] = [];
   const names = new Map<string, string>();
   for (const c of list(value.contacts).filter(isObj)) {
-    const id = str(c.wa_id) ?? str(c.user_id);
     const name = isObj(c.profile) ? str(c.profile.name) : undefined;
-    if (id && name) names.set(id, name);
+    // Cloud contacts may carry a phone number (`wa_id`), a business-scoped user id (`user_id`), or both.
+    for (const id of [str(c.wa_id), str(c.user_id)]) if (id && name) names.set(id, name);
   }
   const each = (items: unknown, kind: string, parse: (o: Obj) => ParsedEvent) =>
     list(items).forEach((item, i) => {
@@ -139,7 +150,8 @@ export function parseWhatsAppValue(value: Obj): ParseResult {
       }
     });
   each(value.messages, "messages", (m) => parseMessage(m, names));
-  each(value.statuses, "statuses", parseStatus);
+  const statusPeer = options.statusPeer ?? (() => undefined);
+  each(value.statuses, "statuses", (s) => parseStatus(s, statusPeer));
   each(value.errors, "errors", (e) => {
     const error = firstError({ errors: [e] })!;
     return {

@@ -1,0 +1,108 @@
+import type { ChannelAdapter, SendResult } from "../types";
+import { APPLE_DEFAULT_TIMEOUT_MS, AppleAccount } from "./account";
+import { signMspToken } from "./auth";
+import { fetchAppleMedia } from "./download";
+import { classifySendResponse } from "./errors";
+import { parseAppleWebhook } from "./inbound";
+import {
+  APPLE_INTERACTIVE_MAX_TEXT,
+  APPLE_LIST_PICKER,
+  APPLE_MAX_TEXT,
+  APPLE_QUICK_REPLY,
+  messageUuid,
+  renderAttachment,
+  renderInteractive,
+  renderText,
+  type AppleEnvelope,
+} from "./outbound";
+import { uploadAttachment } from "./upload";
+import { verifyAppleWebhook } from "./verify";
+
+/** The opaque id of a customer, unique per business: `urn:mbid:` and base64. */
+const OPAQUE_ID = /^urn:mbid:[A-Za-z0-9+/=_-]+$/;
+/** The relay keeps peers to 256 characters; Apple's opaque ids are around 170. */
+const MAX_OPAQUE_ID_LENGTH = 256;
+
+/**
+ * An Apple recipient is the customer's opaque id as it came in `source-id` (`urn:mbid:...`): a business
+ * cannot address anyone who has not written to it first.
+ * @see https://support.apple.com/guide/security/sec1c603aab4/web (Opaque ID)
+ */
+export function normalizeApplePeer(raw: string): string | null {
+  const id = raw.trim();
+  return id.length <= MAX_OPAQUE_ID_LENGTH && OPAQUE_ID.test(id) ? id : null;
+}
+
+/**
+ * Apple Messages for Business, with the relay as the Messaging Service Provider (MSP REST API).
+ * @see https://register.apple.com/resources/messages/msp-rest-api/common-specs
+ */
+export const appleBusiness = {
+  channel: "apple" as const,
+  accountSchema: AppleAccount,
+  capabilities: {
+    maxTextLength: APPLE_MAX_TEXT,
+    contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document"],
+    buttons: {
+      max: APPLE_QUICK_REPLY.maxItems,
+      maxTitleLength: APPLE_QUICK_REPLY.maxTitleLength,
+      maxTextLength: APPLE_INTERACTIVE_MAX_TEXT,
+    },
+    list: {
+      maxRows: APPLE_LIST_PICKER.maxRows,
+      maxTitleLength: APPLE_LIST_PICKER.maxTitleLength,
+      maxTextLength: APPLE_INTERACTIVE_MAX_TEXT,
+    },
+    // The caption is the text before the attachment in the same body.
+    maxCaptionLength: APPLE_MAX_TEXT,
+    // Apple reports typing and closed conversations, never delivery or read.
+    receipts: false,
+  },
+  normalizePeer: normalizeApplePeer,
+  verify: (req, account) => verifyAppleWebhook(req, account),
+  parse: (body, account, headers) => parseAppleWebhook(body, account, headers),
+  fetchMedia: (mediaId, account) => fetchAppleMedia(mediaId, account),
+  /** @see https://register.apple.com/resources/messages/msp-rest-api/messages-sent */
+  async send(message, peer, account, ctx): Promise<SendResult> {
+    const id = await messageUuid(message.id, ctx.part);
+    const env: AppleEnvelope = { id, sourceId: account.businessId, destinationId: peer };
+    const token = await signMspToken(account);
+    const content = message.content;
+    let body: Record<string, unknown>;
+    switch (content.type) {
+      case "text":
+        body = renderText(env, content.text);
+        break;
+      case "buttons":
+      case "list":
+        // The request identifier comes back with the customer's answer: it names this message.
+        body = renderInteractive(env, content, id);
+        break;
+      case "image":
+      case "video":
+      case "audio":
+      case "document": {
+        const uploaded = await uploadAttachment(content, account, token);
+        if (uploaded.kind !== "ok") return uploaded;
+        body = renderAttachment(env, uploaded.attachment, "caption" in content ? content.caption : undefined);
+        break;
+      }
+      default:
+        // Not in contentTypes: the core degrades or refuses these before they get here.
+        return { kind: "failed", error: { reason: "unsupported_content", detail: `Apple cannot render ${content.type}` } };
+    }
+    const res = await fetch(`${account.apiBaseUrl}/v1/message`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        id,
+        "source-id": account.businessId,
+        "destination-id": peer,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(account.timeoutMs ?? APPLE_DEFAULT_TIMEOUT_MS),
+    });
+    return classifySendResponse(res, await res.text(), id);
+  },
+} satisfies ChannelAdapter<AppleAccount>;

@@ -1,0 +1,51 @@
+import { type ViberAccount, viberApiBase } from "./account";
+
+/**
+ * Inbound media lives on Viber's servers (e.g. `dl-media.viber.com`, `*.cdn.viber.com`) at plain HTTPS
+ * URLs that expire (UNCONFIRMED: about an hour). Only those hosts are fetched, so a media id can never
+ * make the relay a proxy for an arbitrary URL.
+ * @see https://creators.viber.com/docs/bots-api/events/message-received
+ */
+const VIBER_MEDIA_HOST = /(^|\.)viber\.com$/i;
+/** Media files are up to tens of MB (video 26 MB, files 50 MB): allow time to stream them. */
+export const VIBER_MEDIA_TIMEOUT_MS = 60_000;
+/** A CDN may redirect once or twice; every hop must stay on an allowed host. */
+const MAX_REDIRECTS = 3;
+
+/**
+ * Whether the relay may fetch this URL for this account: Viber's media hosts, or the account's API host.
+ * @see https://creators.viber.com/docs/bots-api/events/message-received
+ */
+export function isViberMediaUrl(url: URL, account: ViberAccount): boolean {
+  if (url.username || url.password) return false;
+  if (url.protocol === "https:" && VIBER_MEDIA_HOST.test(url.hostname)) return true;
+  // The account's own API origin: where a stand-in for Viber (the sandbox) serves media.
+  return url.origin === new URL(viberApiBase(account)).origin;
+}
+
+const notFound = () => new Response("not a Viber media URL", { status: 404 });
+
+/**
+ * Streams an inbound media file by its `mediaId` (the callback's `media` URL). Viber's media URLs need
+ * no credentials; they are still served through the relay's signed URLs so that every channel looks the
+ * same to the business and no URL from the platform leaks. Anything not on an allowed host is a 404.
+ * @see https://creators.viber.com/docs/bots-api/events/message-received
+ */
+export async function fetchViberMedia(mediaId: string, account: ViberAccount): Promise<Response> {
+  let url: URL;
+  try {
+    url = new URL(mediaId);
+  } catch {
+    return notFound();
+  }
+  const signal = AbortSignal.timeout(VIBER_MEDIA_TIMEOUT_MS);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    if (!isViberMediaUrl(url, account)) return notFound();
+    const res = await fetch(url, { redirect: "manual", signal });
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || !location) return res;
+    await res.body?.cancel();
+    url = new URL(location, url);
+  }
+  return new Response("too many redirects", { status: 502 });
+}

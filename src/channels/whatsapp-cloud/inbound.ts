@@ -1,0 +1,58 @@
+import type { ParsedEvent, ParseResult } from "../types";
+import { parseWhatsAppValue } from "../whatsapp-onprem/inbound";
+import type { WhatsAppCloudAccount } from "./account";
+import { peerFromCallbackData } from "./outbound";
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The envelope's `object` for WhatsApp; Messenger and Instagram use the same envelope with other values. */
+const WHATSAPP_OBJECT = "whatsapp_business_account";
+/** The change field that carries messages and statuses; others (templates, quality, account) are not events here. */
+const MESSAGES_FIELD = "messages";
+
+/**
+ * Parses one Cloud API webhook: `entry[].changes[].value` holds the same `contacts` / `messages` /
+ * `statuses` / `errors` arrays as the On-Premises API, so each value is parsed by the shared WhatsApp
+ * parser. A change for another phone number of the same WhatsApp Business Account (one Meta app may
+ * serve several) is not this account's, and is skipped as a problem. Every entry, change and item is
+ * parsed on its own: one bad one never drops the rest.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
+ * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages
+ */
+export function parseCloudWebhook(body: Uint8Array, account: WhatsAppCloudAccount): ParseResult {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return { events: [], problems: ["body is not JSON"] };
+  }
+  if (!isObj(payload)) return { events: [], problems: ["body is not a JSON object"] };
+  if (payload.object !== WHATSAPP_OBJECT) {
+    return { events: [], problems: [`object '${String(payload.object)}' is not ${WHATSAPP_OBJECT}`] };
+  }
+  const events: ParsedEvent[] = [];
+  const problems: string[] = [];
+  list(payload.entry).forEach((entry, e) => {
+    if (!isObj(entry)) return problems.push(`entry[${e}]: not an object`);
+    list(entry.changes).forEach((change, c) => {
+      const where = `entry[${e}].changes[${c}]`;
+      try {
+        if (!isObj(change) || !isObj(change.value)) throw new Error("no value");
+        if (change.field !== MESSAGES_FIELD) throw new Error(`field '${String(change.field)}' carries no messages`);
+        const metadata = isObj(change.value.metadata) ? change.value.metadata : {};
+        if (metadata.phone_number_id !== account.phoneNumberId) {
+          throw new Error(`phone number id '${String(metadata.phone_number_id)}' is not this account's`);
+        }
+        const parsed = parseWhatsAppValue(change.value, { statusPeer: (s) => peerFromCallbackData(s.biz_opaque_callback_data) });
+        events.push(...parsed.events);
+        problems.push(...parsed.problems.map((p) => `${where}.value.${p}`));
+      } catch (err) {
+        problems.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  });
+  return { events, problems };
+}

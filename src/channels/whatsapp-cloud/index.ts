@@ -1,0 +1,48 @@
+import { readJson } from "../http";
+import type { ChannelAdapter } from "../types";
+import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
+import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp-onprem/outbound";
+import { graphRoot, WhatsAppCloudAccount } from "./account";
+import { classifyCloudSendResponse } from "./errors";
+import { parseCloudWebhook } from "./inbound";
+import { fetchCloudMedia } from "./media";
+import { refuseCloudContent, renderCloudMessage } from "./outbound";
+import { cloudHandshake, verifyCloudWebhook } from "./verify";
+
+/** How long one send may take before delivery retries it. */
+export const SEND_TIMEOUT_MS = 15_000;
+
+const capabilities = {
+  maxTextLength: WHATSAPP_MAX_TEXT,
+  contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
+  ...WHATSAPP_INTERACTIVE,
+  receipts: true,
+} as const;
+
+/**
+ * WhatsApp through Meta's Cloud API (Graph API): the same WhatsApp model as the On-Premises channel,
+ * with Meta-signed webhooks and a static system-user token.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api
+ */
+export const whatsappCloud = {
+  channel: "whatsapp-cloud" as const,
+  accountSchema: WhatsAppCloudAccount,
+  capabilities,
+  /** A phone number in international format (digits only) or a business-scoped user id, kept as given. */
+  normalizePeer: normalizeWhatsAppPeer,
+  refuse: (content) => refuseCloudContent(content, capabilities),
+  handshake: cloudHandshake,
+  verify: verifyCloudWebhook,
+  parse: (body, account) => parseCloudWebhook(body, account),
+  fetchMedia: (mediaId, account) => fetchCloudMedia(mediaId, account),
+  /** @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages */
+  async send(message, peer, account) {
+    const res = await fetch(`${graphRoot(account)}/${encodeURIComponent(account.phoneNumberId)}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${account.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify(renderCloudMessage(peer, message.content)),
+      signal: AbortSignal.timeout(account.timeoutMs ?? SEND_TIMEOUT_MS),
+    });
+    return classifyCloudSendResponse(res, await readJson(res));
+  },
+} satisfies ChannelAdapter<WhatsAppCloudAccount>;

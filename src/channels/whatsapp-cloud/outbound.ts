@@ -1,0 +1,149 @@
+import type { OutboundContent } from "../../model";
+import { planParts } from "../degrade";
+import type { Capabilities } from "../types";
+import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
+
+/**
+ * A list row's id: at most 200 characters (a reply button's id may have 256, which the model already caps).
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-list-messages
+ */
+export const LIST_ROW_ID_MAX = 200;
+/** `biz_opaque_callback_data` is at most 512 characters. @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages */
+export const CALLBACK_DATA_MAX = 512;
+/**
+ * What the relay writes into `biz_opaque_callback_data`, which Meta echoes in the message's status
+ * webhooks: the peer exactly as the relay addressed it. A customer may be known by a phone number and a
+ * business-scoped user id at once; the echo routes each status to the conversation that sent the message.
+ */
+const CALLBACK_PEER_PREFIX = "relay-peer:";
+
+/**
+ * Phone numbers are digits once normalized; anything else a WhatsApp peer can be is a business-scoped user id.
+ * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+ */
+export function isBsuid(peer: string): boolean {
+  return !/^\d+$/.test(peer);
+}
+
+/**
+ * The peer the relay stored in a status's `biz_opaque_callback_data`, if it is one of ours and well-formed.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#message-status-updates
+ */
+export function peerFromCallbackData(data: unknown): string | undefined {
+  if (typeof data !== "string" || !data.startsWith(CALLBACK_PEER_PREFIX)) return undefined;
+  const peer = data.slice(CALLBACK_PEER_PREFIX.length);
+  return normalizeWhatsAppPeer(peer) === peer ? peer : undefined;
+}
+
+/**
+ * Who a message goes to: a phone number in `to`, a business-scoped user id in `recipient` (Meta's send
+ * field for BSUIDs; `to` takes precedence when both are given, so only one is ever set).
+ * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+ */
+function addressing(peer: string): Record<string, unknown> {
+  const data = `${CALLBACK_PEER_PREFIX}${peer}`;
+  return {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    ...(isBsuid(peer) ? { recipient: peer } : { to: peer }),
+    ...(data.length <= CALLBACK_DATA_MAX && { biz_opaque_callback_data: data }),
+  };
+}
+
+/** Drops undefined fields so that the request carries only what the content has. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Renders one unified content part as the body of `POST /{phone-number-id}/messages`.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-list-messages
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates
+ */
+export function renderCloudMessage(peer: string, content: OutboundContent): Record<string, unknown> {
+  const base = addressing(peer);
+  switch (content.type) {
+    case "text":
+      return { ...base, type: "text", text: { preview_url: content.previewUrl ?? false, body: content.text } };
+    case "buttons":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "button",
+          body: { text: content.text },
+          action: { buttons: content.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })) },
+        },
+      };
+    case "list":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "list",
+          body: { text: content.text },
+          action: {
+            button: content.button,
+            sections: content.sections.map((s) =>
+              defined({ title: s.title, rows: s.rows.map((r) => defined({ id: r.id, title: r.title, description: r.description })) }),
+            ),
+          },
+        },
+      };
+    case "image":
+    case "video":
+      return { ...base, type: content.type, [content.type]: defined({ link: content.url, caption: content.caption }) };
+    case "audio":
+      return { ...base, type: "audio", audio: { link: content.url } };
+    case "document":
+      return {
+        ...base,
+        type: "document",
+        document: defined({ link: content.url, caption: content.caption, filename: content.filename }),
+      };
+    case "location":
+      return {
+        ...base,
+        type: "location",
+        location: defined({
+          latitude: content.latitude,
+          longitude: content.longitude,
+          name: content.name,
+          address: content.address,
+        }),
+      };
+    case "template": {
+      // The Cloud API needs neither a namespace nor a language policy: a given namespace is ignored.
+      const parameters = (content.parameters ?? []).map((p) => (typeof p === "string" ? { type: "text", text: p } : p));
+      const components = content.components ?? (parameters.length > 0 ? [{ type: "body", parameters }] : undefined);
+      return {
+        ...base,
+        type: "template",
+        template: { name: content.name, language: { code: content.language }, ...(components && { components }) },
+      };
+    }
+  }
+}
+
+/**
+ * What degrade cannot fix and Meta would reject: a list whose sections are not all titled when there are
+ * several, or a row id longer than Meta allows (also when buttons become a list). Checked on the parts the
+ * content will actually be sent as.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-list-messages
+ */
+export function refuseCloudContent(content: OutboundContent, capabilities: Capabilities): string | null {
+  const plan = planParts(content, capabilities);
+  if ("refused" in plan) return null; // the core refuses it already, with its own reason
+  for (const part of plan.parts) {
+    if (part.type !== "list") continue;
+    if (part.sections.length > 1 && part.sections.some((s) => !s.title)) {
+      return "WhatsApp lists with several sections need a title on every section";
+    }
+    if (part.sections.some((s) => s.rows.some((r) => r.id.length > LIST_ROW_ID_MAX))) {
+      return `WhatsApp list row ids have at most ${LIST_ROW_ID_MAX} characters`;
+    }
+  }
+  return null;
+}
