@@ -40,7 +40,8 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
   const adapter = adapterFor(account.channel);
   const peer = adapter.normalizePeer(request.to);
   if (!peer) {
-    throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient (use the international number, digits only).`);
+    const hint = account.channel.startsWith("whatsapp") ? " (use the international number, or a business-scoped user id)" : "";
+    throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient${hint}.`);
   }
   const { content } = request;
   // Refuse now what the platform can never render, rather than fail it later.
