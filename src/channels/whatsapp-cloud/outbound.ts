@@ -2,6 +2,7 @@ import type { OutboundContent } from "../../model";
 import { planParts } from "../degrade";
 import type { Capabilities } from "../types";
 import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
+import { whatsappMessageFields } from "../whatsapp-onprem/outbound";
 
 /**
  * A list row's id: at most 200 characters (a reply button's id may have 256, which the model already caps).
@@ -50,81 +51,13 @@ function addressing(peer: string): Record<string, unknown> {
   };
 }
 
-/** Drops undefined fields so that the request carries only what the content has. */
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /**
  * Renders one unified content part as the body of `POST /{phone-number-id}/messages`.
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
- * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
- * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-list-messages
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates
  */
 export function renderCloudMessage(peer: string, content: OutboundContent): Record<string, unknown> {
-  const base = addressing(peer);
-  switch (content.type) {
-    case "text":
-      return { ...base, type: "text", text: { preview_url: content.previewUrl ?? false, body: content.text } };
-    case "buttons":
-      return {
-        ...base,
-        type: "interactive",
-        interactive: {
-          type: "button",
-          body: { text: content.text },
-          action: { buttons: content.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })) },
-        },
-      };
-    case "list":
-      return {
-        ...base,
-        type: "interactive",
-        interactive: {
-          type: "list",
-          body: { text: content.text },
-          action: {
-            button: content.button,
-            sections: content.sections.map((s) =>
-              defined({ title: s.title, rows: s.rows.map((r) => defined({ id: r.id, title: r.title, description: r.description })) }),
-            ),
-          },
-        },
-      };
-    case "image":
-    case "video":
-      return { ...base, type: content.type, [content.type]: defined({ link: content.url, caption: content.caption }) };
-    case "audio":
-      return { ...base, type: "audio", audio: { link: content.url } };
-    case "document":
-      return {
-        ...base,
-        type: "document",
-        document: defined({ link: content.url, caption: content.caption, filename: content.filename }),
-      };
-    case "location":
-      return {
-        ...base,
-        type: "location",
-        location: defined({
-          latitude: content.latitude,
-          longitude: content.longitude,
-          name: content.name,
-          address: content.address,
-        }),
-      };
-    case "template": {
-      // The Cloud API needs neither a namespace nor a language policy: a given namespace is ignored.
-      const parameters = (content.parameters ?? []).map((p) => (typeof p === "string" ? { type: "text", text: p } : p));
-      const components = content.components ?? (parameters.length > 0 ? [{ type: "body", parameters }] : undefined);
-      return {
-        ...base,
-        type: "template",
-        template: { name: content.name, language: { code: content.language }, ...(components && { components }) },
-      };
-    }
-  }
+  return { ...addressing(peer), ...whatsappMessageFields(content, { cloud: true }) };
 }
 
 /**

@@ -9,24 +9,32 @@ export const WHATSAPP_INTERACTIVE = {
   maxCaptionLength: 1024,
 } as const;
 
+/** Drops undefined fields so that a request carries only what the content has. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /**
- * Renders unified content as an On-Premises `POST /v1/messages` body.
+ * The message fields of unified content (`type` and the object named by it), shared by the two WhatsApp
+ * dialects; they differ only in text previews and templates, given by `dialect`.
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
- * @see https://developers.facebook.com/docs/whatsapp/api/messages/message-templates
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/guides/interactive-messages
  */
-export function renderOnPremMessage(
-  to: string,
+export function whatsappMessageFields(
   content: OutboundContent,
-  templateNamespace?: string,
+  dialect: { cloud: boolean; templateNamespace?: string },
 ): Record<string, unknown> {
-  const base = { recipient_type: "individual", to };
   switch (content.type) {
-    case "text":
-      return { ...base, type: "text", preview_url: content.previewUrl ?? false, text: { body: content.text } };
+    case "text": {
+      const preview = content.previewUrl ?? false;
+      // On-Premises takes `preview_url` beside the text; the Cloud API inside it.
+      return dialect.cloud
+        ? { type: "text", text: { preview_url: preview, body: content.text } }
+        : { type: "text", preview_url: preview, text: { body: content.text } };
+    }
     case "buttons":
       return {
-        ...base,
         type: "interactive",
         interactive: {
           type: "button",
@@ -36,52 +44,48 @@ export function renderOnPremMessage(
       };
     case "list":
       return {
-        ...base,
         type: "interactive",
         interactive: {
           type: "list",
           body: { text: content.text },
-          action: { button: content.button, sections: content.sections },
+          action: {
+            button: content.button,
+            sections: content.sections.map((s) =>
+              defined({ title: s.title, rows: s.rows.map((r) => defined({ id: r.id, title: r.title, description: r.description })) }),
+            ),
+          },
         },
       };
     case "image":
     case "video":
-      return { ...base, type: content.type, [content.type]: { link: content.url, caption: content.caption } };
+      return { type: content.type, [content.type]: defined({ link: content.url, caption: content.caption }) };
     case "audio":
-      return { ...base, type: "audio", audio: { link: content.url } };
+      return { type: "audio", audio: { link: content.url } };
     case "document":
-      return {
-        ...base,
-        type: "document",
-        document: { link: content.url, caption: content.caption, filename: content.filename },
-      };
+      return { type: "document", document: defined({ link: content.url, caption: content.caption, filename: content.filename }) };
     case "location":
       return {
-        ...base,
         type: "location",
-        location: {
-          latitude: content.latitude,
-          longitude: content.longitude,
-          name: content.name,
-          address: content.address,
-        },
+        location: defined({ latitude: content.latitude, longitude: content.longitude, name: content.name, address: content.address }),
       };
     case "template": {
-      const parameters = (content.parameters ?? []).map((p) =>
-        typeof p === "string" ? { type: "text", text: p } : p,
-      );
-      const components =
-        content.components ?? (parameters.length > 0 ? [{ type: "body", parameters }] : undefined);
+      const parameters = (content.parameters ?? []).map((p) => (typeof p === "string" ? { type: "text", text: p } : p));
+      const components = content.components ?? (parameters.length > 0 ? [{ type: "body", parameters }] : undefined);
+      // On-Premises needs the template's namespace and a language policy; the Cloud API neither.
+      const language = dialect.cloud ? { code: content.language } : { policy: "deterministic", code: content.language };
+      const namespace = dialect.cloud ? undefined : (content.namespace ?? dialect.templateNamespace);
       return {
-        ...base,
         type: "template",
-        template: {
-          namespace: content.namespace ?? templateNamespace,
-          name: content.name,
-          language: { policy: "deterministic", code: content.language },
-          ...(components && { components }),
-        },
+        template: { ...(namespace && { namespace }), name: content.name, language, ...(components && { components }) },
       };
     }
   }
+}
+
+/**
+ * Renders unified content as an On-Premises `POST /v1/messages` body.
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
+ */
+export function renderOnPremMessage(to: string, content: OutboundContent, templateNamespace?: string): Record<string, unknown> {
+  return { recipient_type: "individual", to, ...whatsappMessageFields(content, { cloud: false, templateNamespace }) };
 }
