@@ -1,19 +1,40 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      main: "./src/index.ts",
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01" },
-      },
-    })),
-  ],
   test: {
-    globalSetup: ["./test/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: [
+      // The relay's tests, inside workerd (@cloudflare/vitest-pool-workers).
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: "./src/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01" },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          exclude: [...configDefaults.exclude, "test/soak/**"],
+          globalSetup: ["./test/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      // The fault suite (soak/harness.mjs, small): spawns workerd and kills it, so it runs in Node;
+      // after the workers project (groupOrder), so that neither times the other's load on two cores.
+      {
+        test: {
+          name: "fault-suite",
+          sequence: { groupOrder: 1 },
+          include: ["test/soak/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -17,21 +17,16 @@
  */
 // @ts-expect-error -- autocannon 8 ships no type declarations
 import autocannon from "autocannon";
-import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect, createServer } from "node:net";
 import { arch, cpus, platform, tmpdir, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { startBackend } from "../sandbox/business-backend.js";
 import { startContainer } from "../sandbox/whatsapp-container.js";
-import { workerdConfig } from "./workerd-config.mjs";
+import { ROOT, WORKERD_VERSION, buildRelay, freePort, loadFixtures, sleep, spawnWorkerd, writeWorkerdConfig } from "./workerd.mjs";
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 
 /**
@@ -59,28 +54,6 @@ const RETRY_TIME_SCALE = "1";
 
 /** The tenant's account the scenarios use: the tests' "acme" tenant sends from it by default. */
 const ACCOUNT = "wa-acme";
-
-/**
- * The tests' relay configuration and credentials, from test/support/fixtures-config.ts, compiled with
- * esbuild because plain Node cannot import TypeScript. Imported rather than copied: the configuration
- * schema grows (a required field arrived while this bench was being written) and a copy would then
- * benchmark nothing but 500s.
- * @param {string} outDir
- * @returns {Promise<typeof import("../test/support/fixtures-config.ts")>}
- */
-async function loadFixtures(outDir) {
-  const { build } = await import("esbuild");
-  const outfile = join(outDir, "fixtures-config.mjs");
-  await build({
-    entryPoints: [join(ROOT, "test", "support", "fixtures-config.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile,
-    logLevel: "silent",
-  });
-  return import(pathToFileURL(outfile).href);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Processes and temporary files, cleaned up on every way out: normal end, error, Ctrl-C, SIGTERM.
@@ -116,9 +89,6 @@ async function cleanUp() {
   removeProcessesAndFiles();
 }
 
-/** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** @param {string} prefix */
 function tempDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -126,75 +96,19 @@ function tempDir(prefix) {
   return dir;
 }
 
-/** A port free right now. workerd cannot report the port it bound, so it must be given one. */
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Build and run.
 
 /**
- * Bundles the Worker exactly as `wrangler deploy` would (as test/support/relay-server.ts does).
- * @param {string} outDir
- */
-async function buildRelay(outDir) {
-  try {
-    await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outDir], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    });
-  } catch (e) {
-    const err = /** @type {{ stderr?: string, stdout?: string, message: string }} */ (e);
-    throw new Error(`wrangler deploy --dry-run failed:\n${err.stderr || err.stdout || err.message}`);
-  }
-  return join(outDir, "index.js");
-}
-
-/** The platform binary the `workerd` package installed (its main module exports the path). */
-const WORKERD_BIN = /** @type {string} */ (require("workerd").default);
-const WORKERD_VERSION = /** @type {string} */ (require("workerd").version);
-
-/**
  * Starts `workerd serve` on a generated config and waits until both sockets accept connections.
  * @param {string} dir holds config.capnp and the modules it embeds; workerd.log is written here
- * @param {Parameters<typeof workerdConfig>[0]} options
+ * @param {Parameters<typeof writeWorkerdConfig>[1] & { barePort: number }} options
  */
 async function startWorkerd(dir, options) {
-  writeFileSync(join(dir, "config.capnp"), workerdConfig(options));
+  writeWorkerdConfig(dir, options);
   const logPath = join(dir, "workerd.log");
-  const log = openSync(logPath, "w");
-  const child = spawn(WORKERD_BIN, ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", log, log] });
-  closeSync(log);
-  workerd = child;
-  const tail = () => readFileSync(logPath, "utf8").split("\n").slice(-20).join("\n");
-  for (const port of [options.relayPort, options.barePort]) {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`workerd exited:\n${tail()}`);
-      if (await canConnect(port)) break;
-      if (Date.now() > until) throw new Error(`workerd did not listen on ${port} within 20 s:\n${tail()}`);
-      await sleep(50);
-    }
-  }
+  workerd = await spawnWorkerd({ dir, logPath, ports: [options.relayPort, options.barePort] });
   return { logPath };
-}
-
-/** @param {number} port */
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -393,7 +307,9 @@ async function main() {
     barePort,
     doDir,
     // accessTeamUrl serves the "wa-acme-access" account only, which the bench never calls: nothing listens there.
-    relayConfig: JSON.stringify(fixtures.relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: "http://127.0.0.1:9" })),
+    relayConfig: JSON.stringify(
+      fixtures.relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: "http://127.0.0.1:9", platformUrls: {} }),
+    ),
     retryTimeScale: RETRY_TIME_SCALE,
   });
   const relayUrl = `http://127.0.0.1:${relayPort}`;

@@ -2,8 +2,13 @@
 /**
  * A stand-in for a business's webhook receiver: it accepts the relay's Standard Webhooks deliveries,
  * verifies their signatures, keeps what it received, and prints one readable line per event. Faults
- * (errors, delays, hangs) can be injected to exercise the relay's delivery retries.
+ * (errors, delays, hangs, refused connections) can be injected to exercise the relay's delivery retries.
+ *
+ * Like any Standard Webhooks consumer, it dedupes by `webhook-id`: a delivery whose id was already
+ * received (a retry after a timeout or a crash of the sender) is acknowledged with 2xx and counted in
+ * `state.redeliveries`, but not recorded (or printed) as an event again.
  * @see https://www.standardwebhooks.com/
+ * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  *
  * Run it:  node sandbox/business-backend.js
  * Environment:
@@ -12,16 +17,21 @@
  *   BACKEND_SECRET   the endpoint's signing secret, "whsec_<base64>" (default: the sandbox's public test secret)
  *
  * Control API (no auth): POST /_sandbox/faults, GET /_sandbox/events, POST /_sandbox/reset.
+ * Faults: `{"status": 503, "count": 3}` (`retryAfter` adds Retry-After), `{"hang": true}`,
+ * `{"delayMs": n}`, and `{"refuse": true, "durationMs": 3000}`: stop listening for that long and drop
+ * every open connection (the control API's included), then listen again on the same port.
  */
 import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
 import {
   BodyTooLargeError,
   FaultRules,
+  Refusal,
   TimerSet,
   applyFault,
   closeOnSignals,
   closeServer,
+  countFault,
   envInt,
   isMain,
   isObject,
@@ -58,10 +68,16 @@ const SANDBOX_SECRET = "whsec_c2FuZGJveC1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA==";
 
 /**
  * @typedef {object} BackendState Live state; `GET /_sandbox/events` serves the same data.
- * @property {ReceivedEvent[]} events verified deliveries, in arrival order
+ * @property {ReceivedEvent[]} events verified deliveries, in arrival order, the first of each webhook-id only
  * @property {number} rejected deliveries refused for a bad signature, timestamp or body
  * @property {number} faulted deliveries answered (or left hanging) by a fault rule, not recorded
+ * @property {number} redeliveries verified deliveries of a webhook-id received before: acknowledged, not recorded
+ * @property {{ id: string, receivedAt: string }[]} redelivered those deliveries' ids, in arrival order
  * @property {import("./http-util.js").FaultRule[]} faults fault rules not used up yet
+ * @property {Record<string, number>} faultCounts faults applied, by kind: "5xx", "429", "hang", "slow"
+ *   (see faultKind in http-util.js)
+ * @property {number} refusals refuse faults started (read-only)
+ * @property {boolean} refusing whether connections are being refused right now (read-only)
  */
 
 /**
@@ -127,8 +143,25 @@ export async function startBackend(options) {
   const faults = new FaultRules((path) => !path.startsWith("/_sandbox/"));
   const timers = new TimerSet();
 
+  /** webhook-ids received (verified), to dedupe redeliveries. */
+  const seen = new Set();
+
   /** @type {BackendState} */
-  const state = { events: [], rejected: 0, faulted: 0, faults: faults.rules };
+  const state = {
+    events: [],
+    rejected: 0,
+    faulted: 0,
+    redeliveries: 0,
+    redelivered: [],
+    faults: faults.rules,
+    faultCounts: {},
+    get refusals() {
+      return refusal.episodes;
+    },
+    get refusing() {
+      return refusal.refusing;
+    },
+  };
 
   /**
    * @param {string} method
@@ -145,18 +178,36 @@ export async function startBackend(options) {
       } catch {
         return sendJson(res, 400, { error: "body is not valid JSON" });
       }
+      if (isObject(input) && input.refuse === true) {
+        const duration = Refusal.parse(input);
+        if (typeof duration === "string") return sendJson(res, 400, { error: duration });
+        // Answer first: the refusal drops this connection too.
+        res.once("finish", () => refusal.start(duration));
+        return sendJson(res, 200, { ok: true });
+      }
       const rule = faults.add(isObject(input) ? input : {});
       if (typeof rule === "string") return sendJson(res, 400, { error: rule });
       log(`fault added ${JSON.stringify(rule)}`);
       return sendJson(res, 200, { ok: true });
     }
     if (method === "GET" && path === "/_sandbox/events") {
-      return sendJson(res, 200, { events: state.events, rejected: state.rejected, faulted: state.faulted });
+      return sendJson(res, 200, {
+        events: state.events,
+        rejected: state.rejected,
+        faulted: state.faulted,
+        redeliveries: state.redeliveries,
+        faultCounts: state.faultCounts,
+        refusals: state.refusals,
+      });
     }
     if (method === "POST" && path === "/_sandbox/reset") {
       state.events.length = 0;
       state.rejected = 0;
       state.faulted = 0;
+      state.redeliveries = 0;
+      state.redelivered.length = 0;
+      state.faultCounts = {};
+      seen.clear();
       faults.clear();
       return sendJson(res, 200, { ok: true });
     }
@@ -187,6 +238,7 @@ export async function startBackend(options) {
     const fault = faults.take(path);
     if (fault) {
       state.faulted += 1;
+      countFault(state.faultCounts, fault);
       const what = fault.hang ? "hanging" : `${fault.delayMs ? `delay ${fault.delayMs} ms` : ""}${fault.status ? ` ${fault.status}` : ""}`;
       log(`⚡ fault on POST ${path}: ${what.trim()}`);
       if (await applyFault(fault, res, timers, (status) => ({ error: `sandbox fault ${status}` }))) return;
@@ -211,6 +263,14 @@ export async function startBackend(options) {
       log(`✘ rejected ${id}: body is not valid JSON`);
       return sendJson(res, 400, { error: "body is not valid JSON" });
     }
+    if (seen.has(id)) {
+      // The sender did not see our earlier 2xx (a timeout, a crash): acknowledge, do not process again.
+      state.redeliveries += 1;
+      state.redelivered.push({ id, receivedAt: new Date().toISOString() });
+      log(`↺ redelivery of ${id}, acknowledged again`);
+      return sendJson(res, 200, { ok: true, duplicate: true });
+    }
+    seen.add(id);
     state.events.push({
       id,
       timestamp: Number(headers["webhook-timestamp"]),
@@ -232,13 +292,19 @@ export async function startBackend(options) {
       else res.destroy();
     });
   });
+  /** @type {number} */
+  let boundPort = port;
+  const refusal = new Refusal(server, host, () => boundPort, log);
   const bound = await listen(server, host, port);
+  boundPort = bound.port;
 
   return {
     ...bound,
     state,
     async close() {
       timers.clear();
+      refusal.stop();
+      for (const socket of refusal.sockets) socket.destroy();
       await closeServer(server);
     },
   };

@@ -210,6 +210,132 @@ export async function applyFault(rule, res, timers, errorBody) {
 }
 
 /**
+ * The kind of a fault rule, for the servers' fault counters: "5xx", "429" (or another 4xx status, by
+ * number), "hang", "slow" (a pure delay: the request is handled, late) or "delay" (delayed, then a status).
+ * @param {FaultRule} rule
+ * @returns {string}
+ */
+export function faultKind(rule) {
+  if (rule.hang) return "hang";
+  if (rule.status === undefined) return "slow";
+  if (rule.status >= 500) return "5xx";
+  return String(rule.status);
+}
+
+/**
+ * Counts one applied fault of `rule` in a server's `faultCounts`.
+ * @param {Record<string, number>} counts
+ * @param {FaultRule} rule
+ */
+export function countFault(counts, rule) {
+  const kind = faultKind(rule);
+  counts[kind] = (counts[kind] ?? 0) + 1;
+}
+
+/**
+ * The "refuse" fault: the server stops listening (new connections are refused by the OS) and drops
+ * every open connection, hung requests and idle keep-alives included, then listens again on the same
+ * port after a while, as a crashed-and-restarted or unreachable server would look to its clients.
+ * A refusal while one is under way extends it.
+ */
+export class Refusal {
+  /** Episodes started so far. */
+  episodes = 0;
+  /** Open connections dropped when refusals began. */
+  droppedConnections = 0;
+  /** @type {NodeJS.Timeout | undefined} */
+  #timer;
+  /** When listening starts again (epoch ms); 0 while listening. */
+  #until = 0;
+  #stopped = false;
+
+  /**
+   * @param {import("node:http").Server} server
+   * @param {string} host
+   * @param {() => number} port the port bound at start (port 0 picks one; the refusal keeps it)
+   * @param {(line: string) => void} [log]
+   */
+  constructor(server, host, port, log = () => {}) {
+    this.server = server;
+    this.host = host;
+    this.port = port;
+    this.log = log;
+    /** @type {Set<import("node:net").Socket>} */
+    this.sockets = new Set();
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  get refusing() {
+    return this.#until > 0;
+  }
+
+  /**
+   * Validates a posted `{ "refuse": true, "durationMs": n }` body.
+   * @param {Record<string, unknown>} input
+   * @returns {number | string} the duration, or a message saying what is wrong
+   */
+  static parse(input) {
+    const { durationMs = 3000 } = input;
+    if (!(typeof durationMs === "number" && Number.isFinite(durationMs) && durationMs > 0 && durationMs <= 600_000)) {
+      return "durationMs must be a number of milliseconds, at most 600000";
+    }
+    return durationMs;
+  }
+
+  /**
+   * Starts (or extends) a refusal. Call it after the answer to the control request that asked for it
+   * has been written: that request's own connection is dropped too.
+   * @param {number} durationMs
+   */
+  start(durationMs) {
+    if (this.#stopped) return;
+    const until = Date.now() + durationMs;
+    if (this.refusing) {
+      this.#until = Math.max(this.#until, until);
+      return;
+    }
+    this.#until = until;
+    this.episodes += 1;
+    this.droppedConnections += this.sockets.size;
+    this.log(`refusing connections for ${durationMs} ms (dropping ${this.sockets.size} open)`);
+    this.server.close();
+    for (const socket of this.sockets) socket.destroy();
+    this.#schedule();
+  }
+
+  #schedule() {
+    this.#timer = setTimeout(() => {
+      if (this.#stopped) return;
+      const left = this.#until - Date.now();
+      if (left > 0) return this.#schedule();
+      /** @param {Error} err */
+      const retry = (err) => {
+        // The port is ours, but a socket of the last listener may linger for a moment: try again soon.
+        this.log(`listening again failed (${err.message}); retrying`);
+        this.#until = Date.now() + 100;
+        this.#schedule();
+      };
+      this.server.once("error", retry);
+      this.server.listen(this.port(), this.host, () => {
+        this.server.off("error", retry);
+        this.#until = 0;
+        this.log("listening again");
+      });
+    }, Math.max(0, this.#until - Date.now()));
+  }
+
+  /** For the server's close(): no listening again. */
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#until = 0;
+  }
+}
+
+/**
  * Starts listening and reports the URL actually bound (port 0 picks a free port).
  * @param {import("node:http").Server} server
  * @param {string} host

@@ -5,6 +5,17 @@
  * auth for a bearer token, send messages, and get `sent`/`delivered`/`read` status callbacks and
  * injected customer messages POSTed to the configured webhook URL, with retries like the real one.
  * A control API under `/_sandbox/*` (no auth) injects faults and customer messages and shows state.
+ *
+ * Faults (`POST /_sandbox/faults`): `{"status": 503, "count": 3}` answers the next three API calls with
+ * 503 (`retryAfter` adds Retry-After), `{"hang": true}` never answers, `{"delayMs": n}` answers late,
+ * `{"expireTokens": true}` revokes every bearer token, and `{"refuse": true, "durationMs": 3000}` stops
+ * listening for that long (connections are refused) and drops every open connection, the control
+ * API's included, then listens again on the same port.
+ *
+ * `POST /v1/messages` honours an `Idempotency-Key` header, as a proxy in front of the real container
+ * could: a repeat of a key already accepted answers the original response and is not sent again (nor
+ * recorded); the same key with a different body is refused with 422.
+ * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference
  *
  * Run it:  node sandbox/whatsapp-container.js
@@ -27,10 +38,12 @@ import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
+  Refusal,
   TimerSet,
   applyFault,
   closeOnSignals,
   closeServer,
+  countFault,
   envInt,
   isMain,
   isObject,
@@ -77,7 +90,7 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * @property {string} id
  * @property {Record<string, unknown>} body the parsed request body
  * @property {{ authorization?: string, "cf-access-client-id"?: string,
- *   "cf-access-client-secret"?: string, "content-type"?: string }} headers
+ *   "cf-access-client-secret"?: string, "content-type"?: string, "idempotency-key"?: string }} headers
  * @property {string} receivedAt ISO time
  */
 
@@ -97,6 +110,13 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * @property {string | null} webhookUrl assigning it also flushes callbacks queued while it was unset
  * @property {number} pending callbacks waiting for delivery (read-only)
  * @property {import("./http-util.js").FaultRule[]} faults fault rules not used up yet
+ * @property {Record<string, number>} faultCounts faults applied to API calls, by kind: "5xx", "429",
+ *   "hang", "slow" (see faultKind in http-util.js)
+ * @property {number} refusals refuse faults started (read-only)
+ * @property {boolean} refusing whether connections are being refused right now (read-only)
+ * @property {number} idempotentReplays sends answered from an earlier one with the same Idempotency-Key
+ * @property {{ key: string, at: string }[]} replays those sends' keys and times, in order
+ * @property {number} idempotencyMismatches sends refused for reusing a key with another body
  */
 
 /**
@@ -262,6 +282,11 @@ export async function startContainer(options = {}) {
   let delivering = false;
   /** @type {AbortController | undefined} */
   let inFlight;
+  /**
+   * Accepted sends by Idempotency-Key: the body's digest and the answer given.
+   * @type {Map<string, { digest: string, status: number, body: unknown }>}
+   */
+  const idempotency = new Map();
 
   /** @type {ContainerState} */
   const state = {
@@ -279,6 +304,16 @@ export async function startContainer(options = {}) {
       return queue.length;
     },
     faults: faults.rules,
+    faultCounts: {},
+    get refusals() {
+      return refusal.episodes;
+    },
+    get refusing() {
+      return refusal.refusing;
+    },
+    idempotentReplays: 0,
+    replays: [],
+    idempotencyMismatches: 0,
   };
 
   /** @param {unknown} body */
@@ -418,6 +453,17 @@ export async function startContainer(options = {}) {
       return "";
     }
     const body = isObject(input) ? input : {};
+    if (method === "POST" && path === "/_sandbox/faults" && body.refuse === true) {
+      const duration = Refusal.parse(body);
+      if (typeof duration === "string") {
+        sendJson(res, 400, { error: duration });
+        return "";
+      }
+      // Answer first: the refusal drops this connection too.
+      res.once("finish", () => refusal.start(duration));
+      sendJson(res, 200, { ok: true });
+      return `refusing connections for ${duration} ms`;
+    }
     if (method === "POST" && path === "/_sandbox/faults") {
       if (body.expireTokens === true) tokens.clear();
       const { expireTokens, ...rest } = body;
@@ -445,7 +491,13 @@ export async function startContainer(options = {}) {
         sendJson(res, 400, { error: "text or message is required" });
         return "";
       }
-      const id = `ABGG${randomBytes(18).toString("base64url")}`;
+      if (body.id !== undefined && (typeof body.id !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(body.id))) {
+        sendJson(res, 400, { error: "id must be 1 to 128 letters, digits, _ or -" });
+        return "";
+      }
+      // A caller that retries an injection it got no answer to passes its own id: a repeat is then the
+      // same customer message delivered twice, which the relay must recognise.
+      const id = typeof body.id === "string" ? body.id : `ABGG${randomBytes(18).toString("base64url")}`;
       const content = isObject(custom) ? custom : { type: "text", text: { body: body.text } };
       const name = typeof body.name === "string" ? body.name : "Sandbox Customer";
       enqueue({
@@ -468,6 +520,11 @@ export async function startContainer(options = {}) {
       state.messages.length = 0;
       state.webhooks.length = 0;
       state.logins = 0;
+      state.faultCounts = {};
+      state.idempotentReplays = 0;
+      state.replays.length = 0;
+      state.idempotencyMismatches = 0;
+      idempotency.clear();
       faults.clear();
       tokens.clear();
       media.clear();
@@ -519,6 +576,20 @@ export async function startContainer(options = {}) {
     }
 
     if (method === "POST" && path === "/v1/messages") {
+      const key = req.headers["idempotency-key"];
+      const digest = createHash("sha256").update(raw).digest("hex");
+      const earlier = typeof key === "string" ? idempotency.get(key) : undefined;
+      if (earlier && earlier.digest !== digest) {
+        state.idempotencyMismatches += 1;
+        sendJson(res, 422, errorBody(100, "Invalid parameter", "Idempotency-Key reused with a different request body"));
+        return `idempotency key ${key} reused with another body`;
+      }
+      if (earlier) {
+        state.idempotentReplays += 1;
+        state.replays.push({ key: String(key), at: new Date().toISOString() });
+        sendJson(res, earlier.status, earlier.body);
+        return `idempotent replay of ${key}`;
+      }
       if (!isObject(input)) {
         sendJson(res, 400, errorBody(100, "Invalid parameter", "body must be a JSON object"));
         return "";
@@ -557,10 +628,14 @@ export async function startContainer(options = {}) {
           "cf-access-client-id": /** @type {string | undefined} */ (h["cf-access-client-id"]),
           "cf-access-client-secret": /** @type {string | undefined} */ (h["cf-access-client-secret"]),
           "content-type": h["content-type"],
+          ...(typeof key === "string" && { "idempotency-key": key }),
         },
         receivedAt: new Date().toISOString(),
       });
-      sendJson(res, 200, { messages: [{ id }], meta: META });
+      const answer = { messages: [{ id }], meta: META };
+      // Only accepted sends are remembered: a refused one left nothing to repeat.
+      if (typeof key === "string") idempotency.set(key, { digest, status: 200, body: answer });
+      sendJson(res, 200, answer);
       scheduleStatuses(id, to);
       return `id=${id} to=${to} type=${type}`;
     }
@@ -662,6 +737,7 @@ export async function startContainer(options = {}) {
     }
     const fault = faults.take(path);
     if (fault) {
+      countFault(state.faultCounts, fault);
       if (fault.hang) log(`${method} ${path} hanging (fault)`);
       note = "(fault)";
       if (await applyFault(fault, res, requestTimers, faultErrorBody)) return;
@@ -677,13 +753,19 @@ export async function startContainer(options = {}) {
       else res.destroy();
     });
   });
+  /** @type {number} */
+  let boundPort = port;
+  const refusal = new Refusal(server, host, () => boundPort, log);
   const bound = await listen(server, host, port);
+  boundPort = bound.port;
 
   return {
     ...bound,
     state,
     async close() {
       closed = true;
+      refusal.stop();
+      for (const socket of refusal.sockets) socket.destroy();
       requestTimers.clear();
       webhookTimers.clear();
       inFlight?.abort();

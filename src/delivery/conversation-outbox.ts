@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { armAt } from "./alarm";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import type { ParsedEvent, SendResult } from "../channels/types";
@@ -38,7 +39,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const now = Date.now();
     this.store.setAddress(address);
     this.store.enqueue(id, content, reference, now);
-    await this.armAt(now);
+    await armAt(this.ctx.storage, now);
   }
 
   /** Queues a failed message again (a dead-letter replay), only for its tenant. */
@@ -46,7 +47,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     if (this.store.address?.tenant !== tenant) return false;
     const now = Date.now();
     if (!this.store.requeue(id, now)) return false;
-    await this.armAt(now);
+    await armAt(this.ctx.storage, now);
     return true;
   }
 
@@ -210,13 +211,8 @@ export class ConversationOutbox extends DurableObject<Env> {
 
   private async rearm(): Promise<void> {
     const head = this.store.head();
-    if (this.store.stagedEvents(1).length > 0) await this.armAt(Date.now() + EVENT_FLUSH_RETRY_MS);
-    if (head) await this.armAt(head.nextAttemptAt);
+    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + EVENT_FLUSH_RETRY_MS);
+    if (head) await armAt(this.ctx.storage, head.nextAttemptAt);
   }
 
-  /** Keeps the one alarm at the earliest time anything is due. */
-  private async armAt(when: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > when) await this.ctx.storage.setAlarm(when);
-  }
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { armAt } from "./alarm";
 import { retryAfterSeconds } from "../channels/http";
 import { loadConfig } from "../config/load";
 import type { EndpointConfig } from "../config/schema";
@@ -36,7 +37,7 @@ export class EndpointOutbox extends DurableObject<Env> {
       for (const e of events) this.store.recordDeadMessage(e, now);
       return this.store.append(events, now);
     });
-    if (added > 0 && this.store.state().state === "enabled") await this.armAt(now);
+    if (added > 0 && this.store.state().state === "enabled") await armAt(this.ctx.storage, now);
     return added;
   }
 
@@ -51,7 +52,7 @@ export class EndpointOutbox extends DurableObject<Env> {
   /** Enables the endpoint and, with `since`, delivers again every event stored since then. */
   async enable(since?: number): Promise<number> {
     const due = this.store.enable(Date.now(), since);
-    await this.armAt(Date.now());
+    await armAt(this.ctx.storage, Date.now());
     return due;
   }
 
@@ -68,7 +69,7 @@ export class EndpointOutbox extends DurableObject<Env> {
   async replayEvent(id: string): Promise<"replayed" | "unknown" | "disabled"> {
     if (this.store.state().state === "disabled") return "disabled";
     if (!this.store.replayEvent(id, Date.now())) return "unknown";
-    await this.armAt(Date.now());
+    await armAt(this.ctx.storage, Date.now());
     return "replayed";
   }
 
@@ -92,7 +93,7 @@ export class EndpointOutbox extends DurableObject<Env> {
     }
     this.store.prune(Date.now());
     const next = this.store.nextDue();
-    if (next !== undefined) await this.armAt(next);
+    if (next !== undefined) await armAt(this.ctx.storage, next);
   }
 
   private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number, unsafe: string | null): Promise<void> {
@@ -141,8 +142,4 @@ export class EndpointOutbox extends DurableObject<Env> {
     console.warn(`endpoint: event ${event.id} attempt ${event.attempts + 1} failed (${failure}); next in ${delay} ms`);
   }
 
-  private async armAt(when: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > when) await this.ctx.storage.setAlarm(when);
-  }
 }
