@@ -21,7 +21,6 @@
  * `{"delayMs": n}`, and `{"refuse": true, "durationMs": 3000}`: stop listening for that long and drop
  * every open connection (the control API's included), then listen again on the same port.
  */
-import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
 import {
   BodyTooLargeError,
@@ -31,6 +30,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   countFault,
   envInt,
   isMain,
@@ -285,13 +285,7 @@ export async function startBackend(options) {
     return sendJson(res, 200, { ok: true });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("business backend: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, { error: "sandbox internal error" });
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("business backend", handle, { error: "sandbox internal error" });
   /** @type {number} */
   let boundPort = port;
   const refusal = new Refusal(server, host, () => boundPort, log);

@@ -31,7 +31,6 @@
  *                               media URL) served at GET /files/<name>
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
@@ -39,6 +38,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   envInt,
   isMain,
   isObject,
@@ -524,13 +524,7 @@ export async function startFakeApple(options = {}) {
     note = api(req, method, path, raw, res) || note;
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("fake-apple: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, errorBody(500, "sandbox internal error"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("fake-apple", handle, errorBody(500, "sandbox internal error"));
   const bound = await listen(server, host, port);
   base = bound.url;
   return {

@@ -36,7 +36,6 @@
  * `/media/redirect/{id}` redirects (302) to `/media/{id}` like lookaside.fbsbx.com does.
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
@@ -44,6 +43,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   envInt,
   isMain,
   isObject,
@@ -413,13 +413,7 @@ export async function startFakeMessenger(options = {}) {
     sendJson(res, 400, graphError(100, `Unknown path components: ${path}`, 2500));
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("fake messenger: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, graphError(1, "An unknown error occurred"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("fake messenger", handle, graphError(1, "An unknown error occurred"));
   const bound = await listen(server, host, port);
   base = bound.url;
   return {

@@ -40,13 +40,13 @@
  *   POST /_sandbox/reset    forgets requests, faults, webhook and uploaded files
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
   TimerSet,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   envInt,
   isMain,
   isObject,
@@ -590,13 +590,7 @@ export async function startFakeTelegram(options = {}) {
     return sendJson(res, status, body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("fake telegram: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, errorBody(500, "Internal Server Error"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("fake telegram", handle, errorBody(500, "Internal Server Error"));
   const bound = await listen(server, host, port);
   return {
     ...bound,

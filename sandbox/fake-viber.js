@@ -36,7 +36,6 @@
  *   POST /_sandbox/reset     forget requests, callbacks, faults, media and the webhook
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
@@ -44,6 +43,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   envInt,
   isMain,
   isObject,
@@ -524,13 +524,7 @@ export async function startFakeViber({
     await api(req, path, body, res, record);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("fake viber: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, failure(99, "sandbox internal error"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("fake viber", handle, failure(99, "sandbox internal error"));
   const bound = await listen(server, host, port);
   baseUrl = bound.url;
 

@@ -38,7 +38,6 @@
  *                           signed and POSTed to the webhook URL
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
@@ -46,6 +45,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   envInt,
   isMain,
   isObject,
@@ -636,13 +636,7 @@ export async function startFakeWhatsAppCloud(options = {}) {
     note = api(method, url, input, res) || note;
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("fake whatsapp-cloud: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, graphError(1, "An unknown error occurred", "sandbox internal error"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("fake whatsapp-cloud", handle, graphError(1, "An unknown error occurred", "sandbox internal error"));
   const bound = await listen(server, host, port);
   origin = bound.url;
 

@@ -5,6 +5,7 @@
  * and CLI plumbing. Node built-ins only.
  */
 import { realpathSync } from "node:fs";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 
 /** Bodies above this are refused; media uploads are the largest thing the sandbox sees. */
@@ -381,6 +382,23 @@ export function isMain(metaUrl) {
   } catch {
     return false;
   }
+}
+
+/**
+ * An HTTP server whose handler may be async: a handler that throws answers 500 with the platform's own
+ * error body (or drops the connection if the answer had begun), and says so on stderr.
+ * @param {string} name who is failing, for the log
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<unknown>} handle
+ * @param {unknown} internalErrorBody
+ */
+export function createJsonServer(name, handle, internalErrorBody) {
+  return createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      console.error(`${name}: request failed:`, err instanceof Error ? err.message : err);
+      if (!res.headersSent) sendJson(res, 500, internalErrorBody);
+      else res.destroy();
+    });
+  });
 }
 
 /**

@@ -34,7 +34,6 @@
  * once with 470 (outside the 24-hour window), `471...` is accepted and then gets a `failed` status.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import {
   BodyTooLargeError,
   FaultRules,
@@ -43,6 +42,7 @@ import {
   applyFault,
   closeOnSignals,
   closeServer,
+  createJsonServer,
   countFault,
   envInt,
   isMain,
@@ -746,13 +746,7 @@ export async function startContainer(options = {}) {
     note = api(req, method, path, raw, res) || note;
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      console.error("whatsapp container: request failed:", err instanceof Error ? err.message : err);
-      if (!res.headersSent) sendJson(res, 500, errorBody(1000, "Generic error", "sandbox internal error"));
-      else res.destroy();
-    });
-  });
+  const server = createJsonServer("whatsapp container", handle, errorBody(1000, "Generic error", "sandbox internal error"));
   /** @type {number} */
   let boundPort = port;
   const refusal = new Refusal(server, host, () => boundPort, log);

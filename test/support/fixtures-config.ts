@@ -25,14 +25,12 @@ export interface Ports {
 /** Each channel's test account (test/channels/<channel>/account.ts), for tenant acme. */
 function channelAccounts(urls: Record<string, string>): Record<string, unknown>[] {
   const url = (channel: string) => urls[channel] ?? "http://127.0.0.1:9";
-  void url;
   return [
     messengerTestAccount(url("messenger")),
     telegramTestAccount(url("telegram")),
     whatsappCloudTestAccount(url("whatsapp-cloud")),
     appleTestAccount(url("apple")),
     viberTestAccount(url("viber")),
-    // channels: add test accounts above this line
   ];
 }
 
