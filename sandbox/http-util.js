@@ -84,6 +84,8 @@ export function isObject(value) {
  * @property {string} [path] only requests to this path (or below it); default: the server's own default
  * @property {number} [delayMs] wait this long first; without `status` the request then proceeds normally
  * @property {boolean} [hang] never answer; the socket stays open until the client gives up or close()
+ * @property {string} [to] only requests for this recipient (the server says what a request's recipient
+ *   is), so that tests running side by side do not use up each other's faults
  */
 
 /**
@@ -107,7 +109,7 @@ export class FaultRules {
    * @returns {FaultRule | string} the rule, or a message saying what is wrong with the input
    */
   add(input) {
-    const { status, retryAfter, count = 1, path, delayMs, hang } = input;
+    const { status, retryAfter, count = 1, path, delayMs, hang, to } = input;
     if (status !== undefined && !(Number.isInteger(status) && Number(status) >= 100 && Number(status) <= 599)) {
       return "status must be an HTTP status code";
     }
@@ -118,6 +120,7 @@ export class FaultRules {
     if (path !== undefined && !(typeof path === "string" && path.startsWith("/"))) return "path must start with /";
     if (delayMs !== undefined && !(typeof delayMs === "number" && delayMs >= 0)) return "delayMs must be >= 0";
     if (hang !== undefined && typeof hang !== "boolean") return "hang must be a boolean";
+    if (to !== undefined && typeof to !== "string") return "to must be a string";
     if (status === undefined && delayMs === undefined && !hang) return "a fault needs status, delayMs or hang";
     /** @type {FaultRule} */
     const rule = {
@@ -127,21 +130,25 @@ export class FaultRules {
       ...(path !== undefined && { path: String(path) }),
       ...(delayMs !== undefined && { delayMs: Number(delayMs) }),
       ...(hang && { hang: true }),
+      ...(typeof to === "string" && { to }),
     };
     this.rules.push(rule);
     return rule;
   }
 
   /**
-   * Consumes one count of the first rule matching this path, if any.
+   * Consumes one count of the first rule matching this path (and recipient, for rules that name one).
    * @param {string} pathname
+   * @param {string} [recipient] who the request is for, where the server knows
    * @returns {FaultRule | undefined}
    */
-  take(pathname) {
-    const index = this.rules.findIndex((rule) =>
-      rule.path === undefined
-        ? this.matchesByDefault(pathname)
-        : pathname === rule.path || pathname.startsWith(`${rule.path.replace(/\/+$/, "")}/`),
+  take(pathname, recipient) {
+    const index = this.rules.findIndex(
+      (rule) =>
+        (rule.to === undefined || rule.to === recipient) &&
+        (rule.path === undefined
+          ? this.matchesByDefault(pathname)
+          : pathname === rule.path || pathname.startsWith(`${rule.path.replace(/\/+$/, "")}/`)),
     );
     const rule = this.rules[index];
     if (!rule) return undefined;

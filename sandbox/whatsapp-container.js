@@ -10,7 +10,9 @@
  * 503 (`retryAfter` adds Retry-After), `{"hang": true}` never answers, `{"delayMs": n}` answers late,
  * `{"expireTokens": true}` revokes every bearer token, and `{"refuse": true, "durationMs": 3000}` stops
  * listening for that long (connections are refused) and drops every open connection, the control
- * API's included, then listens again on the same port.
+ * API's included, then listens again on the same port. `"to": "<recipient>"` limits a rule to sends to
+ * that recipient. Status faults answer the container's own codes: 503 → 1014, 429 → 1015, 400 → 1008,
+ * 404 → 1006, others → 1000.
  *
  * `POST /v1/messages` honours an `Idempotency-Key` header, as a proxy in front of the real container
  * could: a repeat of a key already accepted answers the original response and is not sent again (nor
@@ -165,7 +167,22 @@ function errorBody(code, title, details) {
 function faultErrorBody(status) {
   if (status === 503) return errorBody(1014, "Internal error", "sandbox fault");
   if (status === 429) return errorBody(1015, "Too many requests", "sandbox fault");
+  if (status === 400) return errorBody(1008, "Required parameter is missing", "sandbox fault");
+  if (status === 404) return errorBody(1006, "Resource not found", "sandbox fault");
   return errorBody(1000, "Generic error", "sandbox fault");
+}
+
+/**
+ * The `to` of a send, so that a fault rule can name its recipient.
+ * @param {Buffer} raw
+ */
+function recipientOf(raw) {
+  try {
+    const body = parseJson(raw);
+    return isObject(body) && typeof body.to === "string" ? body.to : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -735,7 +752,7 @@ export async function startContainer(options = {}) {
       sendJson(res, 403, errorBody(1005, "Access denied", "missing or wrong Cloudflare Access service token"));
       return;
     }
-    const fault = faults.take(path);
+    const fault = faults.take(path, recipientOf(raw));
     if (fault) {
       countFault(state.faultCounts, fault);
       if (fault.hang) log(`${method} ${path} hanging (fault)`);

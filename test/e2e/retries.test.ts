@@ -20,7 +20,7 @@ async function recordOf(id: string) {
 describe("delivery to the container under faults", () => {
   it("a container answering 503 three times still gets the message exactly once", async () => {
     const to = newPeer();
-    await control("containerUrl", "/_sandbox/faults", { status: 503, count: 3, path: "/v1/messages" });
+    await control("containerUrl", "/_sandbox/faults", { status: 503, count: 3, path: "/v1/messages", to });
     const id = await send(to, "through the storm");
     const record = await eventually(async () => {
       const r = await recordOf(id);
@@ -33,7 +33,7 @@ describe("delivery to the container under faults", () => {
 
   it("honours Retry-After on 429 and keeps the conversation in order", async () => {
     const to = newPeer();
-    await control("containerUrl", "/_sandbox/faults", { status: 429, retryAfter: 1, count: 1, path: "/v1/messages" });
+    await control("containerUrl", "/_sandbox/faults", { status: 429, retryAfter: 1, count: 1, path: "/v1/messages", to });
     const first = await send(to, "first");
     const second = await send(to, "second");
     await eventually(async () => ((await recordOf(second)).status === "read" ? true : undefined), 15_000, "both sent");
@@ -57,6 +57,35 @@ describe("delivery to the container under faults", () => {
     const after = await control<ContainerState>("containerUrl", "/_sandbox/state");
     expect(after.logins).toBe(before + 1);
     expect(after.messages.filter((m) => m.body.to === to)).toHaveLength(1);
+  });
+
+  it("a permanently failed message does not hold the ones behind it", async () => {
+    const to = newPeer();
+    await control("containerUrl", "/_sandbox/faults", { status: 400, count: 1, path: "/v1/messages", to });
+    const rejected = await send(to, "rejected");
+    const next = await send(to, "next in line");
+    await eventually(async () => ((await recordOf(next)).status === "read" ? true : undefined), 10_000, "the next message");
+    expect(await recordOf(rejected)).toMatchObject({ status: "failed", attempts: 1, error: { reason: "content_rejected", code: "1008" } });
+    const state = await control<ContainerState>("containerUrl", "/_sandbox/state");
+    expect(state.messages.filter((m) => m.body.to === to).map((m) => (m.body.text as { body: string }).body)).toEqual(["next in line"]);
+  });
+
+  it("splits a text longer than WhatsApp allows into parts sent in order, each status finding the message", async () => {
+    const to = newPeer();
+    const words = Array.from({ length: 1200 }, (_, i) => `w${i}`).join(" ");
+    const long = await relay("/v1/messages", {
+      method: "POST",
+      body: JSON.stringify({ to, content: { type: "text", text: `${words} ${words}` } }),
+    });
+    const longId = ((await long.json()) as { id: string }).id;
+    await eventually(async () => ((await recordOf(longId)).status === "read" ? true : undefined), 10_000, "the long text");
+    const state = await control<ContainerState>("containerUrl", "/_sandbox/state");
+    const bodies = state.messages.filter((m) => m.body.to === to).map((m) => (m.body.text as { body: string }).body);
+    expect(bodies.length).toBe(Math.ceil((2 * words.length + 1) / 4096));
+    for (const b of bodies) expect(b.length).toBeLessThanOrEqual(4096);
+    expect(bodies.join(" ")).toBe(`${words} ${words}`);
+    // One attempt per part, and the statuses of the last part's id moved the one message to read.
+    expect((await recordOf(longId)).attempts).toBe(bodies.length);
   });
 
   it("fails permanently with a stable reason when the recipient is not on WhatsApp, and says so", async () => {
