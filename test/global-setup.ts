@@ -49,7 +49,15 @@ async function startAccessTeam() {
       .setIssuedAt()
       .setExpirationTime("2h")
       .sign(privateKey);
-  return { url, sign, close: () => new Promise<void>((r) => server.close(() => r())) };
+  /** A client's access token from the same key set: the relay's JWKS-verified JWT path uses it. */
+  const signClient = (claims: Record<string, unknown>) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+      .setIssuer(url)
+      .setIssuedAt()
+      .setExpirationTime("2h")
+      .sign(privateKey);
+  return { url, sign, signClient, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 export default async function setup(project: TestProject) {
@@ -77,6 +85,8 @@ export default async function setup(project: TestProject) {
   project.provide("backendUrl", backend.url);
   project.provide("platformUrls", platformUrls);
   project.provide("dnsResolverUrl", `${access.url}/dns-query`);
+  project.provide("jwksUrl", `${access.url}/cdn-cgi/access/certs`);
+  project.provide("jwksClientToken", await access.signClient({ sub: "acme", scope: "messages:send" }));
   project.provide("accessAssertion", await access.sign(ACCESS_AUDIENCE));
   project.provide("accessAssertionWrongAudience", await access.sign("another-app"));
 

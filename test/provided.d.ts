@@ -10,6 +10,9 @@ declare module "vitest" {
     /** The fake platform APIs by channel (test/support/fake-platforms.ts). */
     platformUrls: Record<string, string>;
     accessAssertion: string;
+    /** A key set on loopback, and a client token it signed for tenant acme (RS256). */
+    jwksUrl: string;
+    jwksClientToken: string;
     /** A DNS-over-HTTPS stand-in (see global setup). */
     dnsResolverUrl: string;
     accessAssertionWrongAudience: string;

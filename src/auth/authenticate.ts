@@ -50,7 +50,7 @@ async function verifyJwt(token: string, config: LoadedConfig): Promise<Principal
     } else {
       let keys = keySets.get(jwt.jwksUrl!);
       if (!keys) keySets.set(jwt.jwksUrl!, (keys = createRemoteJWKSet(new URL(jwt.jwksUrl!))));
-      ({ payload } = await jwtVerify(token, keys));
+      ({ payload } = await jwtVerify(token, keys, options));
     }
   } catch (e) {
     const why = e instanceof joseErrors.JWTExpired ? "the token has expired" : e instanceof joseErrors.JWTClaimValidationFailed ? `claim '${e.claim}' is invalid` : "its signature or format is invalid";
