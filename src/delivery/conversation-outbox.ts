@@ -9,7 +9,7 @@ import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEve
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { sendContextFor } from "./send-context";
-import { OUTBOUND_MAX_AGE_MS, outboundRetryDelayMs, timeScale } from "./retry-policy";
+import { outboundExpired, outboundRetryDelayMs, timeScale } from "./retry-policy";
 
 /** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
 const ALARM_BUDGET_MS = 20_000;
@@ -127,7 +127,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     for (let head = this.store.head(); head; head = this.store.head()) {
       const now = Date.now();
       if (head.nextAttemptAt > now || now - started > ALARM_BUDGET_MS) return;
-      if (now - head.queuedAt > OUTBOUND_MAX_AGE_MS) {
+      if (outboundExpired(head.queuedAt, now)) {
         this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
         continue;
       }

@@ -9,6 +9,11 @@ export const OUTBOUND_MAX_DELAY_MS = 5 * 60_000;
 /** A message not accepted by its platform within a day fails with reason `expired`. */
 export const OUTBOUND_MAX_AGE_MS = 24 * 3600_000;
 
+/** Whether a message queued at `queuedAt` has waited too long to be sent at all (it fails as `expired`). */
+export function outboundExpired(queuedAt: number, now: number): boolean {
+  return now - queuedAt > OUTBOUND_MAX_AGE_MS;
+}
+
 /**
  * Delay before outbound attempt `attempt + 1` (attempt counts failures so far, from 1): full-jitter
  * exponential backoff, or the platform's `Retry-After` when it gave one.

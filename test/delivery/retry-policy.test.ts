@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  OUTBOUND_MAX_AGE_MS,
   OUTBOUND_MAX_DELAY_MS,
+  outboundExpired,
   outboundRetryDelayMs,
   timeScale,
   WEBHOOK_SCHEDULE_MS,
@@ -15,6 +17,12 @@ describe("retry policy", () => {
     expect(outboundRetryDelayMs(3, undefined, 1, () => 0)).toBe(0);
     expect(outboundRetryDelayMs(40, undefined, 1, () => 1)).toBe(OUTBOUND_MAX_DELAY_MS);
     expect(outboundRetryDelayMs(3, undefined, 0.01, () => 1)).toBe(40);
+  });
+
+  it("outbound: a message waiting longer than a day has expired", () => {
+    expect(OUTBOUND_MAX_AGE_MS).toBe(24 * 3600_000);
+    expect(outboundExpired(0, OUTBOUND_MAX_AGE_MS)).toBe(false);
+    expect(outboundExpired(0, OUTBOUND_MAX_AGE_MS + 1)).toBe(true);
   });
 
   it("outbound: the platform's Retry-After wins", () => {
