@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { adapterFor } from "../channels/registry";
-import type { ParsedEvent } from "../channels/types";
+import type { BaseAccount, ChannelAdapter, ParsedEvent } from "../channels/types";
 import { loadConfig } from "../config/load";
 import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
@@ -44,17 +44,43 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
     throw new ProblemError(401, "invalid_signature", "The webhook could not be authenticated.");
   }
 
-  const { events, problems } = await adapter.parse(request.body, account, request.headers);
+  // Meta sends every number's or Page's events to an app's one callback URL: items for the tenant's
+  // other accounts of the channel go to them, when the request authenticates for them too.
+  const first = await adapter.parse(request.body, account, request.headers);
+  const parsed = [{ account, result: first }];
+  if (first.foreign) {
+    for (const sibling of tenant.accounts) {
+      if (sibling.channel !== account.channel || sibling.id === account.id) continue;
+      if (!(await adapter.verify(request, sibling))) continue;
+      const result = await adapter.parse(request.body, sibling, request.headers);
+      if (result.events.length > 0) parsed.push({ account: sibling, result });
+    }
+  }
+  const problems = parsed.flatMap((p) => p.result.problems);
   if (problems.length > 0) console.warn(`webhook ${channel.data}/${account.id}: skipped ${problems.join("; ")}`);
+  const received = await Promise.all(
+    parsed.map((p) => storeEvents(c, adapter, { tenant: tenant.id, channel: channel.data, account: p.account.id }, p.result.events)),
+  );
+  return c.json({ received: received.reduce((a, b) => a + b, 0), skipped: problems.length });
+}
 
-  const base = { tenant: tenant.id, channel: channel.data, account: account.id };
+/**
+ * Stores one account's events before the platform is acknowledged: statuses in their conversations
+ * (which forward them in order), everything else in the tenant's endpoint outbox. Returns how many.
+ */
+async function storeEvents(
+  c: AppContext,
+  adapter: ChannelAdapter<BaseAccount>,
+  base: Omit<ConversationAddress, "peer">,
+  events: ParsedEvent[],
+): Promise<number> {
   const statusesByPeer = new Map<string, StatusEvent[]>();
   const others: Exclude<ParsedEvent, StatusEvent>[] = [];
   for (const e of events) {
     if (e.type === "message.status") statusesByPeer.set(e.peer, [...(statusesByPeer.get(e.peer) ?? []), e]);
     else others.push(e);
   }
-  const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(tenant.id));
+  const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(base.tenant));
   const origin = new URL(c.req.url).origin;
   const secret = loadConfig(c.env).config.media.tokenSecret;
   const unified = await Promise.all(
@@ -62,19 +88,19 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
       const event = toInboundEvent(e, base);
       // Media the business fetches from the relay, so platform credentials never leave it.
       if (event.type === "message.received" && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
-        const token = await signMediaToken(secret, { account: account.id, mediaId: event.message.content.mediaId });
+        const token = await signMediaToken(secret, { account: base.account, mediaId: event.message.content.mediaId });
         event.message.content.url = `${origin}/v1/media/${token}`;
       }
       return event;
     }),
   );
   await Promise.all([
-    unified.length > 0 ? endpoint.enqueue(tenant.id, unified) : undefined,
+    unified.length > 0 ? endpoint.enqueue(base.tenant, unified) : undefined,
     ...[...statusesByPeer].map(([peer, statuses]) => {
       const address: ConversationAddress = { ...base, peer };
       const conversation = c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address)));
       return conversation.applyStatuses(address, statuses);
     }),
   ]);
-  return c.json({ received: events.length, skipped: problems.length });
+  return events.length;
 }

@@ -83,6 +83,12 @@ export type ParsedEvent =
 export interface ParseResult {
   events: ParsedEvent[];
   problems: string[];
+  /**
+   * Items addressed to another account of the same platform app (Meta sends every phone number's or
+   * Page's events to the app's one callback URL). The relay parses the request again for the tenant's
+   * other accounts of the channel that authenticate it.
+   */
+  foreign?: number;
 }
 
 /** The outcome of one send attempt (one platform request), classified so that delivery knows whether to retry. */

@@ -1,6 +1,7 @@
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { WEBHOOK_SECRET } from "../support/constants";
+import { whatsappCloudKit } from "../channels/whatsapp-cloud/kit";
 import { fixture } from "../support/fixtures";
 
 const BASE = "https://relay.test";
@@ -102,5 +103,23 @@ describe("WhatsApp On-Premises webhook authentication", () => {
     expect(await res.json()).toEqual({ received: 4, skipped: 2 });
     // Two messages directly, two statuses through their conversations.
     expect(await stored("acme")).toBe(before + 4);
+  });
+});
+
+describe("one callback URL for several accounts of a platform app", () => {
+  it("gives each account of the tenant the changes for its own number, when the request authenticates for it", async () => {
+    const body = fixture("whatsapp-cloud", "batch").replaceAll("wamid.", `wamid.${crypto.randomUUID()}.`);
+    const signed = await whatsappCloudKit.signed(body);
+    const res = await SELF.fetch(`${BASE}${signed.path}`, { method: "POST", headers: signed.headers, body: signed.body });
+    expect(res.status).toBe(200);
+    // Four events of the first number, and the other number's one message.
+    expect(await res.json()).toMatchObject({ received: 5 });
+    const other = await runInDurableObject(endpoint("acme"), (_, state) =>
+      state.storage.sql
+        .exec<{ body: string }>("SELECT body FROM events WHERE body LIKE '%not for this account%'")
+        .toArray()
+        .map((r) => JSON.parse(r.body) as { conversation: { account: string } }),
+    );
+    expect(other.at(-1)?.conversation.account).toBe("whatsapp-cloud-test-2");
   });
 });

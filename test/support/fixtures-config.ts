@@ -29,6 +29,8 @@ function channelAccounts(urls: Record<string, string>): Record<string, unknown>[
     messengerTestAccount(url("messenger")),
     telegramTestAccount(url("telegram")),
     whatsappCloudTestAccount(url("whatsapp-cloud")),
+    // A second number of the same Meta app: its events arrive at the first number's callback URL too.
+    { ...whatsappCloudTestAccount(url("whatsapp-cloud")), id: "whatsapp-cloud-test-2", phoneNumberId: "999999999999999" },
     appleTestAccount(url("apple")),
     viberTestAccount(url("viber")),
   ];

@@ -308,11 +308,10 @@ export function parseMessengerWebhook(body: Uint8Array, account: Pick<MessengerA
   if (value.object !== "page") return { events: [], problems: [`object '${String(value.object)}' is not a Messenger Page webhook`] };
   const events: ParsedEvent[] = [];
   const problems: string[] = [];
+  let foreign = 0;
   list(value.entry).forEach((entry, i) => {
     if (!isObj(entry)) return void problems.push(`entry[${i}]: not an object`);
-    if (str(entry.id) !== account.pageId) {
-      return void problems.push(`entry[${i}]: for Page ${String(entry.id)}, not this account's Page`);
-    }
+    if (str(entry.id) !== account.pageId) return void (foreign += 1);
     for (const field of ["messaging", "standby"] as const) {
       list(entry[field]).forEach((item, j) => {
         try {
@@ -324,5 +323,5 @@ export function parseMessengerWebhook(body: Uint8Array, account: Pick<MessengerA
       });
     }
   });
-  return { events, problems };
+  return { events, problems, ...(foreign > 0 && { foreign }) };
 }

@@ -35,6 +35,7 @@ export function parseCloudWebhook(body: Uint8Array, account: WhatsAppCloudAccoun
   }
   const events: ParsedEvent[] = [];
   const problems: string[] = [];
+  let foreign = 0;
   list(payload.entry).forEach((entry, e) => {
     if (!isObj(entry)) return problems.push(`entry[${e}]: not an object`);
     list(entry.changes).forEach((change, c) => {
@@ -44,7 +45,8 @@ export function parseCloudWebhook(body: Uint8Array, account: WhatsAppCloudAccoun
         if (change.field !== MESSAGES_FIELD) throw new Error(`field '${String(change.field)}' carries no messages`);
         const metadata = isObj(change.value.metadata) ? change.value.metadata : {};
         if (metadata.phone_number_id !== account.phoneNumberId) {
-          throw new Error(`phone number id '${String(metadata.phone_number_id)}' is not this account's`);
+          foreign += 1;
+          return;
         }
         const parsed = parseWhatsAppValue(change.value, { statusPeer: (s) => peerFromCallbackData(s.biz_opaque_callback_data) });
         events.push(...parsed.events);
@@ -54,5 +56,5 @@ export function parseCloudWebhook(body: Uint8Array, account: WhatsAppCloudAccoun
       }
     });
   });
-  return { events, problems };
+  return { events, problems, ...(foreign > 0 && { foreign }) };
 }
