@@ -2,7 +2,8 @@
 // @ts-check
 /**
  * Prints a new API key and the SHA-256 to put in the tenant's `apiKeys` (the relay stores only the hash),
- * a Standard Webhooks endpoint secret, and a webhook secret for a WhatsApp container account.
+ * a Standard Webhooks endpoint secret, a webhook secret for a WhatsApp container account, and a media
+ * token secret.
  */
 import { createHash, randomBytes } from "node:crypto";
 
@@ -11,3 +12,4 @@ console.log(`API key (give to the client, store nowhere else):  ${apiKey}`);
 console.log(`apiKeys entry for RELAY_CONFIG:                    {"id": "key-1", "sha256": "${createHash("sha256").update(apiKey).digest("hex")}"}`);
 console.log(`endpoint.secret (Standard Webhooks signing):        whsec_${randomBytes(32).toString("base64")}`);
 console.log(`webhook.secret (WhatsApp container callback URL):   ${randomBytes(24).toString("base64url")}`);
+console.log(`media.tokenSecret (signs inbound media URLs):       ${randomBytes(32).toString("base64url")}`);
