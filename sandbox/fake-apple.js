@@ -30,7 +30,7 @@
  *   POST /_sandbox/files        {data: base64, name, mimeType?} → {url}: a plain public file (a business's
  *                               media URL) served at GET /files/<name>
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   BodyTooLargeError,
   FaultRules,

@@ -1,15 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
-import { armAt } from "./alarm";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import type { ParsedEvent, SendResult } from "../channels/types";
 import { loadConfig } from "../config/load";
 import type { Env } from "../env";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
+import { armAt } from "./alarm";
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
-import { sendContextFor } from "./send-context";
 import { outboundExpired, outboundRetryDelayMs, timeScale } from "./retry-policy";
+import { sendContextFor } from "./send-context";
 
 /** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
 const ALARM_BUDGET_MS = 20_000;

@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-import { armAt } from "./alarm";
 import { retryAfterSeconds } from "../channels/http";
 import { loadConfig } from "../config/load";
 import type { EndpointConfig } from "../config/schema";
 import type { Env } from "../env";
 import type { InboundEvent } from "../model";
+import { resolvedHostProblem } from "../transport/endpoint-safety";
+import { armAt } from "./alarm";
 import { type DeadLetter, ENDPOINT_DISABLE_AFTER_MS, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale, webhookRetryDelayMs } from "./retry-policy";
-import { resolvedHostProblem } from "../transport/endpoint-safety";
 import { signWebhook } from "./signing";
 
 /** Deliveries in flight at once (each to a different conversation, so order holds per conversation). */
