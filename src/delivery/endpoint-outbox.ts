@@ -20,6 +20,7 @@ const ALARM_BUDGET_MS = 25_000;
  */
 export class EndpointOutbox extends DurableObject<Env> {
   private readonly store: EndpointStore;
+  private tenant: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -31,7 +32,11 @@ export class EndpointOutbox extends DurableObject<Env> {
    * durable; a disabled endpoint keeps them for later.
    */
   async enqueue(tenant: string, events: InboundEvent[]): Promise<number> {
-    await this.ctx.storage.put("tenant", tenant);
+    // The object is named after its tenant; remember it once (the alarm needs it), not on every event.
+    if (this.tenant !== tenant) {
+      this.tenant = tenant;
+      if ((await this.ctx.storage.get<string>("tenant")) !== tenant) await this.ctx.storage.put("tenant", tenant);
+    }
     const now = Date.now();
     const added = this.ctx.storage.transactionSync(() => {
       for (const e of events) this.store.recordDeadMessage(e, now);
