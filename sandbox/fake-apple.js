@@ -198,8 +198,6 @@ export async function startFakeApple(options = {}) {
   const publicFiles = new Map();
   const inApi = (/** @type {string} */ path) => path.startsWith("/v1/") || path.startsWith("/mmcs/");
   const faults = new FaultRules(inApi);
-  /** @type {Map<string, FaultRules>} faults that apply to one recipient only */
-  const recipientFaults = new Map();
   const timers = new TimerSet();
   let base = "";
 
@@ -417,12 +415,7 @@ export async function startFakeApple(options = {}) {
     if (method === "POST" && path === "/_sandbox/faults") {
       const { destination, ...rest } = body;
       if (destination !== undefined && typeof destination !== "string") return refuseControl(res, "destination must be a string");
-      let rules = faults;
-      if (destination !== undefined) {
-        rules = recipientFaults.get(destination) ?? new FaultRules(inApi);
-        recipientFaults.set(destination, rules);
-      }
-      const rule = rules.add(rest);
+      const rule = faults.add({ ...rest, ...(destination !== undefined && { to: destination }) });
       if (typeof rule === "string") return refuseControl(res, rule);
       sendJson(res, 200, { ok: true });
       return `fault ${JSON.stringify(rule)}${destination ? ` for ${destination.slice(0, 24)}…` : ""}`;
@@ -431,7 +424,6 @@ export async function startFakeApple(options = {}) {
       state.requests.length = 0;
       state.messages.length = 0;
       faults.clear();
-      recipientFaults.clear();
       files.clear();
       publicFiles.clear();
       sendJson(res, 200, { ok: true });
@@ -514,8 +506,7 @@ export async function startFakeApple(options = {}) {
     }
     state.requests.push({ method, path, headers: /** @type {Record<string, string>} */ ({ ...req.headers }), body: recorded });
     const destination = req.headers["destination-id"];
-    const scoped = typeof destination === "string" ? recipientFaults.get(destination) : undefined;
-    const fault = scoped?.take(path) ?? faults.take(path);
+    const fault = faults.take(path, typeof destination === "string" ? destination : undefined);
     if (fault) {
       note = "(fault)";
       if (await applyFault(fault, res, timers, (status) => errorBody(status, "injected fault"))) return;

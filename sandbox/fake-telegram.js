@@ -233,34 +233,6 @@ function readParams(req, url, raw) {
 }
 
 /**
- * Fault rules that may also name a chat; `path` names a Bot API method.
- */
-class TelegramFaultRules extends FaultRules {
-  /** Extras of each rule: the error body to answer, the chat it is limited to. */
-  /** @type {WeakMap<import("./http-util.js").FaultRule, { error?: Record<string, unknown>, chatId?: string }>} */
-  extras = new WeakMap();
-
-  /**
-   * @param {string} path `/<method>` or `/file/<file_path>`
-   * @param {string | undefined} chatId
-   */
-  takeFor(path, chatId) {
-    const index = this.rules.findIndex((rule) => {
-      const extra = this.extras.get(rule);
-      if (extra?.chatId !== undefined && extra.chatId !== chatId) return false;
-      return rule.path === undefined
-        ? this.matchesByDefault(path)
-        : path === rule.path || path.startsWith(`${rule.path.replace(/\/+$/, "")}/`);
-    });
-    const rule = this.rules[index];
-    if (!rule) return undefined;
-    rule.count -= 1;
-    if (rule.count <= 0) this.rules.splice(index, 1);
-    return { rule, ...this.extras.get(rule) };
-  }
-}
-
-/**
  * Starts the fake Bot API.
  * @param {FakeTelegramOptions} [options]
  * @returns {Promise<FakeTelegramHandle>}
@@ -271,7 +243,11 @@ export async function startFakeTelegram(options = {}) {
   const botId = Number(token.split(":")[0]);
   const botUser = { id: botId, is_bot: true, first_name: "Sandbox Bot", username: "sandbox_bot" };
 
-  const faults = new TelegramFaultRules((path) => /^\/send[A-Z]/.test(path));
+  // `path` names a Bot API method; `to` a chat.
+  const faults = new FaultRules((path) => /^\/send[A-Z]/.test(path));
+  /** Bot API error bodies of the fault rules that name one. */
+  /** @type {WeakMap<import("./http-util.js").FaultRule, Record<string, unknown>>} */
+  const faultBodies = new WeakMap();
   const timers = new TimerSet();
   /** @type {Map<string, StoredFile>} */
   const files = new Map();
@@ -457,10 +433,10 @@ export async function startFakeTelegram(options = {}) {
       if (error !== undefined && !isObject(error)) return sendJson(res, 400, { error: "error must be a Bot API error body" });
       if (chatId !== undefined && typeof chatId !== "string") return sendJson(res, 400, { error: "chatId must be a string" });
       if (error && rest.status === undefined) rest.status = typeof error.error_code === "number" ? error.error_code : 400;
-      const rule = faults.add(rest);
+      const rule = faults.add({ ...rest, ...(chatId !== undefined && { to: chatId }) });
       if (typeof rule === "string") return sendJson(res, 400, { error: rule });
-      faults.extras.set(rule, { ...(error && { error }), ...(chatId !== undefined && { chatId }) });
-      log(`fault ${JSON.stringify({ ...rule, ...(chatId !== undefined && { chatId }) })}`);
+      if (error) faultBodies.set(rule, error);
+      log(`fault ${JSON.stringify(rule)}`);
       return sendJson(res, 200, { ok: true });
     }
     if (method === "POST" && path === "/_sandbox/files") {
@@ -564,16 +540,16 @@ export async function startFakeTelegram(options = {}) {
       return WELL_FORMED_TOKEN.test(presented) ? sendJson(res, 401, errorBody(401, "Unauthorized")) : sendJson(res, 404, errorBody(404, "Not Found"));
     }
     const chatId = typeof params === "object" && (typeof params.chat_id === "string" || typeof params.chat_id === "number") ? String(params.chat_id) : undefined;
-    const fault = faults.takeFor(api ? `/${apiMethod}` : `/file/${download?.[2]}`, chatId);
+    const fault = faults.take(api ? `/${apiMethod}` : `/file/${download?.[2]}`, chatId);
     if (fault) {
-      if (fault.rule.hang) return; // never answer; close() drops the socket
-      if (fault.rule.delayMs) await timers.sleep(fault.rule.delayMs);
-      const status = fault.rule.status;
+      if (fault.hang) return; // never answer; close() drops the socket
+      if (fault.delayMs) await timers.sleep(fault.delayMs);
+      const status = fault.status;
       if (status !== undefined) {
-        const retryAfter = fault.rule.retryAfter;
+        const retryAfter = fault.retryAfter;
         const description =
           status === 429 ? `Too Many Requests: retry after ${retryAfter ?? 1}` : (DESCRIPTIONS[status] ?? "Internal Server Error");
-        const body = fault.error ?? errorBody(status, description, retryAfter !== undefined ? { retry_after: retryAfter } : undefined);
+        const body = faultBodies.get(fault) ?? errorBody(status, description, retryAfter !== undefined ? { retry_after: retryAfter } : undefined);
         return sendJson(res, status, body);
       }
     }

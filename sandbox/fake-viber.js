@@ -81,13 +81,6 @@ const CALLBACK_TIMEOUT_MS = 10_000;
  */
 
 /**
- * @typedef {object} Fault A fault rule with the fake's own additions.
- * @property {import("./http-util.js").FaultRule} rule
- * @property {Record<string, unknown>} [error] a Viber answer body to send with HTTP 200
- * @property {string} [receiver] only for send_message to this receiver
- */
-
-/**
  * @typedef {object} CallbackAttempt
  * @property {string} event
  * @property {string} body the exact text POSTed
@@ -100,7 +93,7 @@ const CALLBACK_TIMEOUT_MS = 10_000;
  * @property {RecordedRequest[]} requests
  * @property {string | null} webhookUrl
  * @property {CallbackAttempt[]} callbacks
- * @property {Fault[]} faults
+ * @property {import("./http-util.js").FaultRule[]} faults fault rules not used up yet
  */
 
 /**
@@ -208,12 +201,14 @@ export async function startFakeViber({
   statusDelayMs = 50,
 } = {}) {
   const log = quiet ? () => {} : (/** @type {string} */ line) => console.log(`fake viber: ${line}`);
+  // `to` of a rule is a receiver; a rule may also carry a Viber answer body, sent with HTTP 200.
+  const faults = new FaultRules((path) => path.startsWith("/pa/"));
+  /** @type {WeakMap<import("./http-util.js").FaultRule, Record<string, unknown>>} */
+  const faultBodies = new WeakMap();
   /** @type {FakeViberState} */
-  const state = { requests: [], webhookUrl: null, callbacks: [], faults: [] };
+  const state = { requests: [], webhookUrl: null, callbacks: [], faults: faults.rules };
   /** Uploaded media by id. @type {Map<string, { type: string, name: string, bytes: Buffer }>} */
   const media = new Map();
-  /** Validates the HTTP side of posted rules (status, retryAfter, count, path, delayMs, hang). */
-  const validator = new FaultRules(() => true);
   const requestTimers = new TimerSet();
   const callbackTimers = new TimerSet();
   /** Callbacks waiting, oldest first: delivered always reaches the relay before seen. */
@@ -291,24 +286,6 @@ export async function startFakeViber({
         void deliver();
       });
     });
-  }
-
-  /**
-   * The first fault for this request, consuming one of its counts.
-   * @param {string} path
-   * @param {string | undefined} receiver
-   */
-  function takeFault(path, receiver) {
-    const index = state.faults.findIndex(
-      (f) =>
-        (f.rule.path === undefined ? path.startsWith("/pa/") : path === f.rule.path) &&
-        (f.receiver === undefined || f.receiver === receiver),
-    );
-    const fault = state.faults[index];
-    if (!fault) return undefined;
-    fault.rule.count -= 1;
-    if (fault.rule.count <= 0) state.faults.splice(index, 1);
-    return fault;
   }
 
   /**
@@ -404,7 +381,7 @@ export async function startFakeViber({
       queue.length = 0;
       state.requests.length = 0;
       state.callbacks.length = 0;
-      state.faults.length = 0;
+      faults.clear();
       state.webhookUrl = null;
       media.clear();
       return sendJson(res, 200, { ok: true });
@@ -425,10 +402,9 @@ export async function startFakeViber({
       if (receiver !== undefined && typeof receiver !== "string") return sendJson(res, 400, { error: "receiver must be a string" });
       // A pure `error` fault needs no HTTP status: it is answered with 200, Viber's way.
       const bodyOnly = error !== undefined && http.status === undefined && http.hang === undefined && http.delayMs === undefined;
-      const rule = validator.add(bodyOnly ? { ...http, delayMs: 0 } : http);
-      validator.clear();
+      const rule = faults.add({ ...(bodyOnly ? { ...http, delayMs: 0 } : http), ...(typeof receiver === "string" && { to: receiver }) });
       if (typeof rule === "string") return sendJson(res, 400, { error: rule });
-      state.faults.push({ rule, ...(isObject(error) && { error }), ...(typeof receiver === "string" && { receiver }) });
+      if (isObject(error)) faultBodies.set(rule, error);
       return sendJson(res, 200, { ok: true });
     }
     if (method === "POST" && path === "/_sandbox/callback") {
@@ -505,16 +481,17 @@ export async function startFakeViber({
     }
 
     const receiver = isObject(body) && typeof body.receiver === "string" ? body.receiver : undefined;
-    const fault = takeFault(path, receiver);
+    const fault = faults.take(path, receiver);
     if (fault) {
-      const dealt = await applyFault(fault.rule, res, requestTimers, () => failure(99, "fault"));
+      const dealt = await applyFault(fault, res, requestTimers, () => failure(99, "fault"));
       if (dealt) {
-        record.answer = { http: fault.rule.status ?? 0 };
+        record.answer = { http: fault.status ?? 0 };
         return;
       }
-      if (fault.error) {
-        record.answer = { http: 200, body: fault.error };
-        return sendText(res, JSON.stringify(fault.error));
+      const error = faultBodies.get(fault);
+      if (error) {
+        record.answer = { http: 200, body: error };
+        return sendText(res, JSON.stringify(error));
       }
     }
     if (raw.length > MAX_REQUEST_BYTES) {

@@ -302,9 +302,6 @@ export async function startFakeWhatsAppCloud(options = {}) {
   /** @type {Map<string, MediaItem>} */
   const media = new Map(PRELOADED);
   const faults = new FaultRules((path) => path.endsWith("/messages"));
-  /** Faults for sends to one recipient only, so that parallel tests never take each other's. */
-  /** @type {Map<string, FaultRules>} */
-  const recipientFaults = new Map();
   /** Graph error bodies of fault rules that name one. */
   /** @type {WeakMap<object, unknown>} */
   const faultBodies = new WeakMap();
@@ -495,7 +492,6 @@ export async function startFakeWhatsAppCloud(options = {}) {
       state.messages.length = 0;
       state.webhooks.length = 0;
       faults.clear();
-      recipientFaults.clear();
       media.clear();
       for (const [id, item] of PRELOADED) media.set(id, item);
       return (sendJson(res, 200, { ok: true }), "reset");
@@ -509,15 +505,12 @@ export async function startFakeWhatsAppCloud(options = {}) {
     }
     const body = isObject(input) ? input : {};
     if (method === "POST" && path === "/_sandbox/faults") {
-      const { to, error, ...rest } = body;
+      const { error, ...rest } = body;
       if (error !== undefined && !isObject(error)) return (sendJson(res, 400, { error: "error must be a Graph error object" }), "");
-      if (to !== undefined && typeof to !== "string") return (sendJson(res, 400, { error: "to must be a string" }), "");
-      const rules = typeof to === "string" ? recipientFaults.get(to) ?? new FaultRules(() => true) : faults;
-      if (typeof to === "string") recipientFaults.set(to, rules);
-      const rule = rules.add(error !== undefined && rest.status === undefined ? { ...rest, status: 400 } : rest);
+      const rule = faults.add({ ...rest, ...(error !== undefined && rest.status === undefined && { status: 400 }) });
       if (typeof rule === "string") return (sendJson(res, 400, { error: rule }), "");
       if (error !== undefined) faultBodies.set(rule, { error: { fbtrace_id: fbtraceId(), ...error } });
-      return (sendJson(res, 200, { ok: true }), `fault ${JSON.stringify(rule)}${to ? ` for ${to}` : ""}`);
+      return (sendJson(res, 200, { ok: true }), `fault ${JSON.stringify(rule)}`);
     }
     if (method === "POST" && path === "/_sandbox/webhook") {
       if (typeof body.url !== "string") return (sendJson(res, 400, { error: "url is required" }), "");
@@ -625,7 +618,7 @@ export async function startFakeWhatsAppCloud(options = {}) {
     state.requests.push({ method, path: `${url.pathname}${url.search}`, headers: { authorization: h.authorization, "content-type": h["content-type"] }, body: input });
 
     const recipient = isObject(input) ? (typeof input.to === "string" ? input.to : typeof input.recipient === "string" ? input.recipient : undefined) : undefined;
-    const fault = (recipient !== undefined ? recipientFaults.get(recipient)?.take(url.pathname) : undefined) ?? faults.take(url.pathname);
+    const fault = faults.take(url.pathname, recipient);
     if (fault) {
       note = "(fault)";
       const custom = faultBodies.get(fault);
