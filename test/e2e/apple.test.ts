@@ -7,21 +7,14 @@ import { describe, expect, inject, it } from "vitest";
 import type { FakeAppleInboundAttachment, FakeAppleState } from "../../sandbox/fake-apple.js";
 import { APPLE_ACCOUNT_ID, APPLE_BUSINESS_ID, APPLE_MSP_ID } from "../channels/apple/account";
 import { appleRequest, appleToken } from "../channels/apple/kit";
-import { control, eventually, relay } from "../support/http";
+import { control, eventually, platform, relay } from "../support/http";
 import type { BackendEvents } from "../support/sandbox-types";
 
 const fakeUrl = () => inject("platformUrls")["apple"]!;
 /** A customer of its own per test: an Apple opaque id. */
 const newOpaqueId = (prefix = "") => `urn:mbid:${prefix}AQAA${crypto.randomUUID().replace(/-/g, "")}`;
 
-async function fake<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(fakeUrl() + path, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  if (!res.ok) throw new Error(`fake apple ${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const fake = <T>(path: string, body?: unknown) => platform<T>("apple", path, body);
 const fakeState = () => fake<FakeAppleState>("/_sandbox/state");
 
 async function send(to: string, text: string): Promise<string> {

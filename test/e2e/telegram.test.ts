@@ -3,7 +3,7 @@ import { setTelegramWebhook, telegram } from "../../src/channels/telegram";
 import type { OutboundContent } from "../../src/model";
 import type { FakeTelegramState } from "../../sandbox/fake-telegram";
 import { TELEGRAM_ACCOUNT_ID, TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, testAccount } from "../channels/telegram/account";
-import { control, eventually, relay } from "../support/http";
+import { control, eventually, platform, relay } from "../support/http";
 import type { BackendEvent, BackendEvents } from "../support/sandbox-types";
 
 const fakeUrl = () => inject("platformUrls").telegram!;
@@ -14,14 +14,7 @@ const TOKEN_SECRET = TELEGRAM_BOT_TOKEN.split(":")[1]!;
 const newChat = () => String(5_000_000_000 + Math.floor(Math.random() * 1e9));
 const newUpdateId = () => 100_000_000 + Math.floor(Math.random() * 1e9);
 
-async function fake<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(fakeUrl() + path, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  if (!res.ok) throw new Error(`fake telegram ${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const fake = <T>(path: string, body?: unknown) => platform<T>("telegram", path, body);
 const requestsTo = async (chat: string) =>
   (await fake<FakeTelegramState>("/_sandbox/state")).requests.filter((r) => String(r.body.chat_id) === chat);
 

@@ -6,21 +6,14 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { FakeCloudState } from "../../sandbox/fake-whatsapp-cloud.js";
 import { metaSignature } from "../channels/whatsapp-cloud/kit";
 import { CLOUD_ACCESS_TOKEN, CLOUD_ACCOUNT_ID, CLOUD_PHONE_NUMBER_ID, CLOUD_VERIFY_TOKEN } from "../channels/whatsapp-cloud/account";
-import { control, eventually, newPeer, relay } from "../support/http";
+import { control, eventually, newPeer, platform, relay } from "../support/http";
 import type { BackendEvent, BackendEvents } from "../support/sandbox-types";
 import type { OutboundContent } from "../../src/model";
 
 const fakeUrl = inject("platformUrls")["whatsapp-cloud"]!;
 const webhookUrl = `${inject("relayUrl")}/webhooks/whatsapp-cloud/${CLOUD_ACCOUNT_ID}`;
 
-async function fake<T = FakeCloudState>(path = "/_sandbox/state", body?: unknown): Promise<T> {
-  const res = await fetch(`${fakeUrl}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  if (!res.ok) throw new Error(`fake ${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const fake = <T = FakeCloudState>(path = "/_sandbox/state", body?: unknown) => platform<T>("whatsapp-cloud", path, body);
 
 async function send(to: string, content: OutboundContent = { type: "text", text: "Hello from the cloud" }): Promise<string> {
   const res = await relay("/v1/messages", { method: "POST", body: JSON.stringify({ to, account: CLOUD_ACCOUNT_ID, content }) });

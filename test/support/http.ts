@@ -10,14 +10,21 @@ export function relay(path: string, init: RequestInit & { key?: string | null } 
   return fetch(inject("relayUrl") + path, { ...init, headers });
 }
 
-/** Calls a sandbox server's control API. */
-export async function control<T = unknown>(server: "containerUrl" | "backendUrl", path: string, body?: unknown): Promise<T> {
-  const res = await fetch(inject(server) + path, {
+/** Calls a sandbox server's control API: the container, the backend, or a channel's fake platform. */
+export async function control<T = unknown>(server: "containerUrl" | "backendUrl" | { platform: string }, path: string, body?: unknown): Promise<T> {
+  const base = typeof server === "string" ? inject(server) : inject("platformUrls")[server.platform];
+  if (!base) throw new Error(`no fake platform for ${JSON.stringify(server)}`);
+  const res = await fetch(base + path, {
     method: body === undefined ? "GET" : "POST",
     ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
   });
-  if (!res.ok) throw new Error(`${server} ${path}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`${JSON.stringify(server)} ${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
+}
+
+/** Calls the control API of a channel's fake platform (sandbox/fake-<channel>.js). */
+export function platform<T = unknown>(channel: string, path: string, body?: unknown): Promise<T> {
+  return control<T>({ platform: channel }, path, body);
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

@@ -16,6 +16,7 @@ import { attachmentMimeType, attachmentName } from "../../../src/channels/apple/
 import type { OutboundContent } from "../../../src/model";
 import type { FakeAppleInboundAttachment, FakeAppleState } from "../../../sandbox/fake-apple.js";
 import { APPLE_BUSINESS_ID, APPLE_MSP_ID, testAccount } from "./account";
+import { platform } from "../../support/http";
 
 const env: AppleEnvelope = { id: "0c316beb-1111-4222-8333-444455556666", sourceId: "biz", destinationId: "urn:mbid:AQ" };
 const answer = (status: number, headers: Record<string, string> = {}, body = "") =>
@@ -30,14 +31,7 @@ const newOpaqueId = (prefix = "") => `urn:mbid:${prefix}AQAA${crypto.randomUUID(
 const send = (content: OutboundContent, peer: string, acc = account()) =>
   appleBusiness.send({ id: `msg_outbound_test_${++sends}_${Date.now()}`, content, acceptedAt: new Date().toISOString() }, peer, acc, ctx);
 
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(fakeUrl() + path, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  if (!res.ok) throw new Error(`fake apple ${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
+const control = <T>(path: string, body?: unknown) => platform<T>("apple", path, body);
 const messagesTo = async (peer: string) => (await control<FakeAppleState>("/_sandbox/state")).messages.filter((m) => m.headers["destination-id"] === peer);
 const requestsTo = async (peer: string) => (await control<FakeAppleState>("/_sandbox/state")).requests.filter((r) => r.headers["destination-id"] === peer);
 const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));

@@ -6,6 +6,7 @@ import { renderTelegramMessage } from "../../../src/channels/telegram/outbound";
 import type { OutboundContent } from "../../../src/model";
 import type { FakeTelegramState } from "../../../sandbox/fake-telegram";
 import { TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, testAccount } from "./account";
+import { platform } from "../../support/http";
 
 const fakeUrl = () => inject("platformUrls").telegram!;
 const accountAt = (url: string, overrides: object = {}) => telegram.accountSchema.parse({ ...testAccount(url), ...overrides });
@@ -14,14 +15,7 @@ const message = (content: OutboundContent) => ({ id: "msg_test", content, accept
 /** A fresh private chat id per test (never one of the fake's special prefixes). */
 const newChat = () => String(5_000_000_000 + Math.floor(Math.random() * 1e9));
 
-async function fake<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(fakeUrl() + path, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-  });
-  if (!res.ok) throw new Error(`fake telegram ${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const fake = <T>(path: string, body?: unknown) => platform<T>("telegram", path, body);
 const requestsTo = async (chat: string) =>
   (await fake<FakeTelegramState>("/_sandbox/state")).requests.filter((r) => String(r.body.chat_id) === chat);
 
