@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { configDefaults, defineConfig } from "vitest/config";
+import { testNetwork } from "./test/support/test-network.ts";
 
 export default defineConfig({
   test: {
@@ -12,6 +13,8 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01" },
+              // Every outbound request goes through the test network: loopback, a stand-in internet, nothing else.
+              outboundService: testNetwork,
             },
           })),
         ],

@@ -1,5 +1,39 @@
 import type { ZodError } from "zod";
 
+/** Every `code` a problem document can carry: stable strings clients branch on. */
+export type ProblemCode =
+  | "account_required"
+  | "body_too_large"
+  | "config_invalid"
+  | "content_refused"
+  | "dead_letter_not_found"
+  | "endpoint_disabled"
+  | "idempotency_key_reused"
+  | "insufficient_scope"
+  | "internal_error"
+  | "invalid_api_key"
+  | "invalid_authorization"
+  | "invalid_idempotency_key"
+  | "invalid_json"
+  | "invalid_recipient"
+  | "invalid_signature"
+  | "invalid_token"
+  | "json_too_deep"
+  | "media_not_found"
+  | "media_unavailable"
+  | "media_url_expired"
+  | "message_not_found"
+  | "method_not_allowed"
+  | "missing_credentials"
+  | "not_found"
+  | "unknown_account"
+  | "unknown_webhook"
+  | "unsupported_content"
+  | "unsupported_media_type"
+  | "url_refused"
+  | "storage_busy"
+  | "validation_failed";
+
 /**
  * An error a client can act on. It carries its HTTP status and a stable `code`; `app.onError` turns it
  * into an `application/problem+json` body.
@@ -8,7 +42,7 @@ import type { ZodError } from "zod";
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
@@ -26,15 +60,18 @@ const TITLES: Record<number, string> = {
   413: "Content Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
+  405: "Method Not Allowed",
+  410: "Gone",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
 };
 
 /** Renders an RFC 9457 problem document. */
 export function problemResponse(
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},

@@ -12,6 +12,7 @@ import { startContainer } from "../sandbox/whatsapp-container.js";
 import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig, WEBHOOK_SECRET } from "./support/fixtures-config";
 import { FAKE_PLATFORMS } from "./support/fake-platforms";
 import { buildRelay, startRelay } from "./support/relay-server";
+import { testNetwork } from "./support/test-network";
 
 /**
  * A DNS-over-HTTPS (JSON) stand-in with a fixed zone, for the endpoint-safety checks: names under
@@ -22,10 +23,13 @@ function dnsAnswer(url: URL) {
   const aaaa = url.searchParams.get("type") === "AAAA";
   const zone: Record<string, [string, string]> = {
     "public.test": ["93.184.216.34", "2606:2800:220:1::248"],
+    // Served by the test network as the public internet, but for the names that resolve inside.
+    "internal.example.com": ["10.0.0.7", "fd00::7"],
+    "metadata.example.com": ["169.254.169.254", "2606:2800:220:1::248"],
     "private.test": ["10.1.2.3", "fd00::1"],
     "metadata.test": ["169.254.169.254", "2606:2800:220:1::248"],
   };
-  const hit = zone[name];
+  const hit = zone[name] ?? (/(^|\.)example\.com$/.test(name) ? zone["public.test"] : undefined);
   return { Status: hit ? 0 : 3, Answer: hit ? [{ name, type: aaaa ? 28 : 1, TTL: 60, data: hit[aaaa ? 1 : 0] }] : [] };
 }
 
@@ -73,7 +77,7 @@ export default async function setup(project: TestProject) {
   const fakes = await Promise.all(Object.entries(FAKE_PLATFORMS).map(async ([channel, start]) => [channel, await start({ quiet })] as const));
   const platformUrls = Object.fromEntries(fakes.map(([channel, fake]) => [channel, fake.url]));
   const config = relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: access.url, platformUrls });
-  const relay = await startRelay({ scriptPath, config, retryTimeScale: "0.01" });
+  const relay = await startRelay({ scriptPath, config, retryTimeScale: "0.01", outbound: testNetwork });
   // The container calls the relay like a real one: the account's webhook URL with its secret.
   await fetch(`${container.url}/_sandbox/reset`, { method: "POST" });
   container.state.webhookUrl = `${relay.url}/webhooks/whatsapp/wa-acme?secret=${WEBHOOK_SECRET}`;

@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { ProblemError, problemResponse, validationProblem } from "../errors";
+import { jsonDeeperThan, MAX_API_JSON_DEPTH } from "../json";
 import type { AppContext } from "./context";
 
 /** Client API bodies are small JSON documents; anything larger is a mistake. */
@@ -16,16 +17,19 @@ export function limitBody(maxBytes: number) {
   });
 }
 
-/** Reads a JSON body and validates it: 415 if not JSON, 400 if malformed, 422 naming each bad field. */
+/** Reads a JSON body and validates it: 415 if not JSON, 400 if malformed, 422 if too deep or naming each bad field. */
 export async function readJsonBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new ProblemError(415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'.");
   }
-  const text = await c.req.text();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (jsonDeeperThan(bytes, MAX_API_JSON_DEPTH)) {
+    throw new ProblemError(422, "json_too_deep", `The body nests deeper than ${MAX_API_JSON_DEPTH} levels of arrays and objects; flatten it.`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
     throw new ProblemError(400, "invalid_json", `The body is not valid JSON: ${(e as Error).message}`);
   }

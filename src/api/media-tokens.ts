@@ -29,7 +29,7 @@ export function signMediaToken(secret: string, grant: MediaGrant, now = Date.now
 export async function verifyMediaToken(secret: string, token: string): Promise<MediaGrant | "expired" | "invalid"> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] });
-    if (typeof payload.mid !== "string" || !payload.sub) return "invalid";
+    if (typeof payload.mid !== "string" || typeof payload.sub !== "string") return "invalid";
     return { account: payload.sub, mediaId: payload.mid };
   } catch (e) {
     return e instanceof joseErrors.JWTExpired ? "expired" : "invalid";

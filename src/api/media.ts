@@ -3,8 +3,16 @@ import { adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
 import { sendContextFor } from "../delivery/send-context";
 import { ProblemError } from "../errors";
+import { RefusedUrlError, UnreachableError } from "../transport/errors";
+import { boundedResponse } from "../transport/guarded-fetch";
 import type { AppEnv } from "./context";
 import { verifyMediaToken } from "./media-tokens";
+
+/**
+ * The largest file streamed through: WhatsApp's documents reach 100 MB, the largest of any platform.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types
+ */
+const MAX_INBOUND_MEDIA_BYTES = 100 * 1024 * 1024;
 
 /** Headers of the platform's answer worth passing on to the business. */
 const PASSED_HEADERS = ["content-type", "content-length", "content-disposition", "etag", "last-modified"];
@@ -21,7 +29,16 @@ export const mediaApi = new Hono<AppEnv>().get("/v1/media/:token", async (c) => 
   const found = config.account(grant.account);
   const adapter = found && adapterFor(found.account.channel);
   if (!found || !adapter?.fetchMedia) throw new ProblemError(404, "media_not_found", "No such media.");
-  const upstream = await adapter.fetchMedia(grant.mediaId, found.account, sendContextFor(c.env, found.account));
+  let upstream: Response;
+  try {
+    upstream = await adapter.fetchMedia(grant.mediaId, found.account, sendContextFor(c.env, found.account));
+  } catch (e) {
+    if (e instanceof UnreachableError || e instanceof RefusedUrlError) {
+      console.warn(`media: ${found.account.id}: ${e.message}`);
+      throw new ProblemError(502, "media_unavailable", "The platform's media could not be fetched; try again later.");
+    }
+    throw e;
+  }
   if (upstream.status === 404 || upstream.status === 410) {
     await upstream.body?.cancel();
     throw new ProblemError(404, "media_not_found", "The platform no longer has this media.");
@@ -35,5 +52,5 @@ export const mediaApi = new Hono<AppEnv>().get("/v1/media/:token", async (c) => 
     const v = upstream.headers.get(h);
     if (v) headers.set(h, v);
   }
-  return new Response(upstream.body, { status: 200, headers });
+  return boundedResponse(new Response(upstream.body, { status: 200, headers }), MAX_INBOUND_MEDIA_BYTES);
 });

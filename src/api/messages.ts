@@ -4,6 +4,7 @@ import { adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
 import { sha256Hex } from "../crypto";
 import { ProblemError } from "../errors";
+import { staticUrlProblem } from "../transport/guarded-fetch";
 import { ChatV7Request, conversationKey, SendMessageRequest, type ConversationAddress, type SendAccepted } from "../model";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
@@ -14,7 +15,10 @@ import { requireAuth } from "./middleware";
 /** An `Idempotency-Key`: 1 to 255 visible ASCII characters. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** JSON with object keys sorted, so that the same body always has the same fingerprint. */
+/**
+ * JSON with object keys sorted, so that the same body always has the same fingerprint. Recursive, but
+ * only over bodies the API edge has bounded in depth (MAX_API_JSON_DEPTH).
+ */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
@@ -44,6 +48,11 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
     throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient${hint}.`);
   }
   const { content } = request;
+  const config = loadConfig(c.env).config;
+  if ("url" in content) {
+    const problem = staticUrlProblem(new URL(content.url), config);
+    if (problem) throw new ProblemError(422, "url_refused", `content.url: ${problem}; give a public https URL.`);
+  }
   // Refuse now what the platform can never render, rather than fail it later.
   const plan = planParts(content, adapter.capabilities);
   if ("refused" in plan) throw new ProblemError(422, "unsupported_content", `${account.channel}: ${plan.refused}`);

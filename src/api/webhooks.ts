@@ -1,15 +1,24 @@
 import { Hono } from "hono";
 import { adapterFor } from "../channels/registry";
-import type { BaseAccount, ChannelAdapter, ParsedEvent } from "../channels/types";
+import type { BaseAccount, ChannelAdapter, ParsedEvent, ParseResult, WebhookRequest } from "../channels/types";
 import { loadConfig } from "../config/load";
 import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
+import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
+import { TooLargeError } from "../transport/errors";
 import { ChannelId, conversationKey, type ConversationAddress } from "../model";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { signMediaToken } from "./media-tokens";
 
 type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
+
+/** Conversations a webhook's statuses are stored into at once: bounded, whatever the batch size. */
+const PARALLEL_CONVERSATIONS = 16;
+/** Events handed to the endpoint outbox per call. */
+const ENDPOINT_CHUNK = 500;
+/** How long storing one webhook's events may take before the platform is asked to deliver it again. */
+const STORE_BUDGET_MS = 20_000;
 
 /**
  * Platform webhooks: `/webhooks/{channel}/{accountId}`. The request is verified on its raw bytes, parsed
@@ -43,42 +52,64 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
   if (!(await adapter.verify(request, account))) {
     throw new ProblemError(401, "invalid_signature", "The webhook could not be authenticated.");
   }
+  // Checked on the bytes before anything parses them (gzip bodies are checked once inflated).
+  if (jsonDeeperThan(request.body, MAX_WEBHOOK_JSON_DEPTH)) throw tooDeep();
 
   // Meta sends every number's or Page's events to an app's one callback URL: items for the tenant's
   // other accounts of the channel go to them, when the request authenticates for them too.
-  const first = await adapter.parse(request.body, account, request.headers);
-  const parsed = [{ account, result: first }];
-  if (first.foreign) {
+  const parsed = [{ account, result: await parseBounded(adapter, request, account) }];
+  if (parsed[0]!.result.foreign) {
     for (const sibling of tenant.accounts) {
       if (sibling.channel !== account.channel || sibling.id === account.id) continue;
       if (!(await adapter.verify(request, sibling))) continue;
-      const result = await adapter.parse(request.body, sibling, request.headers);
+      const result = await parseBounded(adapter, request, sibling);
       if (result.events.length > 0) parsed.push({ account: sibling, result });
     }
   }
   const problems = parsed.flatMap((p) => p.result.problems);
-  if (problems.length > 0) console.warn(`webhook ${channel.data}/${account.id}: skipped ${problems.join("; ")}`);
-  const received = await Promise.all(
-    parsed.map((p) => storeEvents(c, adapter, { tenant: tenant.id, channel: channel.data, account: p.account.id }, p.result.events)),
-  );
-  return c.json({ received: received.reduce((a, b) => a + b, 0), skipped: problems.length });
+  if (problems.length > 0) console.warn(`webhook ${channel.data}/${account.id}: skipped ${problems.slice(0, 20).join("; ")}`);
+  const deadline = Date.now() + STORE_BUDGET_MS;
+  let received = 0;
+  for (const p of parsed) {
+    received += await storeEvents(c, adapter, { tenant: tenant.id, channel: channel.data, account: p.account.id }, p.result.events, deadline);
+  }
+  return c.json({ received, skipped: problems.length });
+}
+
+const tooDeep = () =>
+  new ProblemError(422, "json_too_deep", `The body nests deeper than ${MAX_WEBHOOK_JSON_DEPTH} levels; no platform sends that.`);
+
+/** Parses a verified request; a body that inflates too far or nests too deep is the request's fault (413, 422). */
+async function parseBounded(adapter: ChannelAdapter<BaseAccount>, request: WebhookRequest, account: BaseAccount): Promise<ParseResult> {
+  try {
+    return await adapter.parse(request.body, account, request.headers);
+  } catch (e) {
+    if (e instanceof TooLargeError) throw new ProblemError(413, "body_too_large", `The body inflates beyond what the relay reads: ${e.message}.`);
+    if (e instanceof JsonTooDeepError) throw tooDeep();
+    throw e;
+  }
 }
 
 /**
  * Stores one account's events before the platform is acknowledged: statuses in their conversations
- * (which forward them in order), everything else in the tenant's endpoint outbox. Returns how many.
+ * (which forward them in order), everything else in the tenant's endpoint outbox. Batches of any size are
+ * stored a bounded number of conversations at a time, and the endpoint's share in chunks, so that memory
+ * and open objects stay bounded. Past `deadline` the request answers 503: what was stored is deduplicated
+ * when the platform delivers the batch again, and the rest is stored then. Returns how many were stored.
  */
 async function storeEvents(
   c: AppContext,
   adapter: ChannelAdapter<BaseAccount>,
   base: Omit<ConversationAddress, "peer">,
   events: ParsedEvent[],
+  deadline: number,
 ): Promise<number> {
   const statusesByPeer = new Map<string, StatusEvent[]>();
   const others: Exclude<ParsedEvent, StatusEvent>[] = [];
   for (const e of events) {
-    if (e.type === "message.status") statusesByPeer.set(e.peer, [...(statusesByPeer.get(e.peer) ?? []), e]);
-    else others.push(e);
+    if (e.type !== "message.status") others.push(e);
+    else if (statusesByPeer.has(e.peer)) statusesByPeer.get(e.peer)!.push(e);
+    else statusesByPeer.set(e.peer, [e]);
   }
   const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(base.tenant));
   const origin = new URL(c.req.url).origin;
@@ -94,13 +125,27 @@ async function storeEvents(
       return event;
     }),
   );
-  await Promise.all([
-    unified.length > 0 ? endpoint.enqueue(base.tenant, unified) : undefined,
-    ...[...statusesByPeer].map(([peer, statuses]) => {
+  const overBudget = () => {
+    if (Date.now() > deadline) {
+      throw new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
+    }
+  };
+  const storeOthers = async () => {
+    // In order, chunk after chunk: the endpoint keeps each conversation's order.
+    for (let i = 0; i < unified.length; i += ENDPOINT_CHUNK) {
+      overBudget();
+      await endpoint.enqueue(base.tenant, unified.slice(i, i + ENDPOINT_CHUNK));
+    }
+  };
+  const conversations = [...statusesByPeer];
+  const storeStatuses = async () => {
+    while (conversations.length > 0) {
+      overBudget();
+      const [peer, statuses] = conversations.shift()!;
       const address: ConversationAddress = { ...base, peer };
-      const conversation = c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address)));
-      return conversation.applyStatuses(address, statuses);
-    }),
-  ]);
+      await c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses);
+    }
+  };
+  await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, conversations.length) }, storeStatuses)]);
   return events.length;
 }

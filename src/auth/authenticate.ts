@@ -3,7 +3,7 @@ import type { LoadedConfig } from "../config/load";
 import type { Scope } from "../config/schema";
 import { SCOPES } from "../config/schema";
 import { sha256Hex } from "../crypto";
-import { ProblemError } from "../errors";
+import { type ProblemCode, ProblemError } from "../errors";
 
 /** Who is calling: one tenant, with what it may do. */
 export interface Principal {
@@ -15,7 +15,7 @@ export interface Principal {
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-function unauthorized(code: string, message: string): ProblemError {
+function unauthorized(code: ProblemCode, message: string): ProblemError {
   return new ProblemError(401, code, message, {}, { "www-authenticate": 'Bearer realm="messenger-relay"' });
 }
 
@@ -56,7 +56,9 @@ async function verifyJwt(token: string, config: LoadedConfig): Promise<Principal
     const why = e instanceof joseErrors.JWTExpired ? "the token has expired" : e instanceof joseErrors.JWTClaimValidationFailed ? `claim '${e.claim}' is invalid` : "its signature or format is invalid";
     throw unauthorized("invalid_token", `The bearer token was rejected: ${why}.`);
   }
-  const tenant = config.tenant(String(payload.sub));
+  // `sub` is a string (RFC 7519): an array or a number that merely prints like a tenant id is refused.
+  if (typeof payload.sub !== "string") throw unauthorized("invalid_token", "The bearer token was rejected: claim 'sub' must be a string.");
+  const tenant = config.tenant(payload.sub);
   if (!tenant) throw unauthorized("invalid_token", "The token's subject is not a tenant of this relay.");
   return { tenant: tenant.id, scopes: scopesOf(payload), via: "jwt" };
 }

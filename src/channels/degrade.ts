@@ -71,6 +71,12 @@ const texts = (text: string, c: Capabilities): OutboundContent[] =>
  * follows the media as a text. Templates exist only on WhatsApp and are refused elsewhere.
  */
 export function planParts(content: OutboundContent, c: Capabilities): Plan {
+  const plan = fit(content, c);
+  // Content that renders to nothing is refused, never queued as a message with no parts.
+  return "parts" in plan && plan.parts.length === 0 ? { refused: "The message renders to nothing: give it visible text." } : plan;
+}
+
+function fit(content: OutboundContent, c: Capabilities): Plan {
   switch (content.type) {
     case "text":
       return { parts: texts(content.text, c) };

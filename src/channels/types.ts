@@ -7,6 +7,7 @@ import type {
   OutboundMessage,
   StatusError,
 } from "../model";
+import type { UrlPolicy } from "../transport/guarded-fetch";
 
 /** The raw webhook request as the platform sent it: verification runs on these bytes, before parsing. */
 export interface WebhookRequest {
@@ -112,6 +113,8 @@ export interface SendContext {
   token(): Promise<string>;
   /** The platform rejected `stale`: log in again (once, however many conversations ask) and return the new token. */
   renewToken(stale: string): Promise<string>;
+  /** How URLs handed to the relay may be fetched (`guardedFetch`): https and public hosts only, outside the sandbox. */
+  urlPolicy: UrlPolicy;
 }
 
 /**

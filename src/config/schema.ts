@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AccountConfig } from "../channels/registry";
-import { hostProblem } from "../transport/endpoint-safety";
+import { hostProblem } from "../transport/public-address";
 import { Slug } from "../model";
 
 export const SCOPES = ["messages:send", "messages:read"] as const;

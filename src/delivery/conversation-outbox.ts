@@ -2,19 +2,42 @@ import { DurableObject } from "cloudflare:workers";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import type { ParsedEvent, SendResult } from "../channels/types";
-import { loadConfig } from "../config/load";
+import { ConfigError, loadConfig } from "../config/load";
 import type { Env } from "../env";
+import { UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
 import { armAt } from "./alarm";
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { outboundExpired, outboundRetryDelayMs, timeScale } from "./retry-policy";
+import { checkMediaUrl } from "./media-check";
 import { sendContextFor } from "./send-context";
 
 /** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
 const ALARM_BUDGET_MS = 20_000;
 /** If handing events to the endpoint fails, try again after this long. */
 const EVENT_FLUSH_RETRY_MS = 2_000;
+/** Attempts that end in an error of the relay's own code before the message fails as `internal_error`. */
+export const MAX_INTERNAL_ERRORS = 3;
+
+/** One send attempt: the adapter's classified result, or an error of the relay's own code. */
+type Attempt =
+  | Exclude<SendResult, { kind: "ok" }>
+  | { kind: "ok"; platformMessageId: string; last: boolean }
+  | { kind: "internal"; detail: string };
+
+/**
+ * Whether a thrown error is the world's (the network, a timeout, a busy Durable Object, the operator's
+ * configuration) rather than a bug in the relay's code.
+ * @see https://developers.cloudflare.com/durable-objects/best-practices/error-handling/
+ */
+function isTransient(e: unknown): boolean {
+  if (e instanceof UnreachableError || e instanceof ConfigError) return true;
+  if (!(e instanceof Error)) return false;
+  const flags = e as { retryable?: unknown; overloaded?: unknown };
+  if (flags.retryable === true || flags.overloaded === true) return true;
+  return e.name === "TimeoutError" || e.name === "AbortError" || /network|connection|disconnected|socket/i.test(e.message);
+}
 
 type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;
 type StatusFields = MessageStatusEvent["status"];
@@ -147,9 +170,12 @@ export class ConversationOutbox extends DurableObject<Env> {
         });
       } else if (result.kind === "failed") {
         this.fail(address, head, result.error, true);
+      } else if (result.kind === "internal" && head.internalErrors + 1 >= MAX_INTERNAL_ERRORS) {
+        console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
+        this.fail(address, head, { reason: "internal_error", detail: "the relay could not process this message; its operator has the details" }, true);
       } else {
-        const delay = outboundRetryDelayMs(head.attempts + 1, result.afterSeconds, scale);
-        this.store.deferHead(head.id, Date.now() + delay, result.detail);
+        const delay = outboundRetryDelayMs(head.attempts + 1, result.kind === "retry" ? result.afterSeconds : undefined, scale);
+        this.store.deferHead(head.id, Date.now() + delay, result.detail, result.kind === "internal");
         console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${delay} ms: ${result.detail}`);
         return;
       }
@@ -157,10 +183,20 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   /**
-   * Sends the next part of the head message through its channel adapter. Any thrown error (network,
-   * timeout, login) is transient.
+   * Sends the next part of the head message through its channel adapter. The network, the platform and
+   * the configuration fail transiently (retried until the message expires); an error thrown by the relay's
+   * own code is `internal`, so that it fails the message after a few attempts instead of holding the queue.
    */
-  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<(SendResult & { kind: "failed" | "retry" }) | { kind: "ok"; platformMessageId: string; last: boolean }> {
+  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<Attempt> {
+    try {
+      return await this.send(address, head);
+    } catch (e) {
+      const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return isTransient(e) ? { kind: "retry", detail } : { kind: "internal", detail };
+    }
+  }
+
+  private async send(address: ConversationAddress, head: PendingMessage): Promise<Attempt> {
     const found = loadConfig(this.env).account(address.account);
     if (!found || found.tenant.id !== address.tenant) {
       return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
@@ -169,15 +205,14 @@ export class ConversationOutbox extends DurableObject<Env> {
     const adapter = adapterFor(account.channel);
     const plan = planParts(head.content, adapter.capabilities);
     if ("refused" in plan) return { kind: "failed", error: { reason: "unsupported_content", detail: plan.refused } };
-    const part = plan.parts[head.partsSent]!;
+    const part = plan.parts[head.partsSent];
+    if (!part) return { kind: "failed", error: { reason: "unsupported_content", detail: "the message renders to nothing on this channel" } };
     const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
-    try {
-      const message = { id: head.id, content: part, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
-      const result = await adapter.send(message, address.peer, account, ctx);
-      return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
-    } catch (e) {
-      return { kind: "retry", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-    }
+    const checked = await checkMediaUrl(part, ctx.urlPolicy);
+    if ("kind" in checked) return checked;
+    const message = { id: head.id, content: checked, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
+    const result = await adapter.send(message, address.peer, account, ctx);
+    return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
   }
 
   private fail(address: ConversationAddress, head: PendingMessage, error: StatusError, countAttempt: boolean): void {

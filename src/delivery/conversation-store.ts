@@ -39,6 +39,8 @@ const MIGRATIONS = [
    CREATE INDEX messages_sent_at ON messages (sent_at);`,
   // A replayed dead letter starts a new delivery window.
   `ALTER TABLE messages ADD COLUMN queued_at INTEGER;`,
+  // Attempts that ended in an error of the relay's own code: a few fail the message, never the queue.
+  `ALTER TABLE messages ADD COLUMN internal_errors INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -57,6 +59,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   created_at: number;
   parts_sent: number;
   queued_at: number | null;
+  internal_errors: number;
 }
 
 /** A queued message due for sending. */
@@ -71,6 +74,8 @@ export interface PendingMessage {
   queuedAt: number;
   /** Parts of a split message the platform has accepted already. */
   partsSent: number;
+  /** Attempts that failed in the relay's own code. */
+  internalErrors: number;
 }
 
 /** The outcome of recording a status: whether the message moved, and the record's relay id. */
@@ -131,6 +136,7 @@ export class ConversationStore {
       createdAt: row.created_at,
       queuedAt: row.queued_at ?? row.created_at,
       partsSent: row.parts_sent,
+      internalErrors: row.internal_errors,
     };
   }
 
@@ -152,12 +158,14 @@ export class ConversationStore {
     return requeued;
   }
 
-  /** Records a transient failure: the message stays at the head until `nextAttemptAt`. */
-  deferHead(id: string, nextAttemptAt: number, detail: string): void {
+  /** Records a transient failure (or one of the relay's own): the message stays at the head until `nextAttemptAt`. */
+  deferHead(id: string, nextAttemptAt: number, detail: string, internal = false): void {
     this.sql.exec(
-      "UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+      `UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+         internal_errors = internal_errors + ? WHERE id = ?`,
       nextAttemptAt,
       detail,
+      internal ? 1 : 0,
       id,
     );
   }

@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load";
 import type { EndpointConfig } from "../config/schema";
 import type { Env } from "../env";
 import type { InboundEvent } from "../model";
-import { resolvedHostProblem } from "../transport/endpoint-safety";
+import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
 import { type DeadLetter, ENDPOINT_DISABLE_AFTER_MS, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale, webhookRetryDelayMs } from "./retry-policy";
@@ -90,9 +90,8 @@ export class EndpointOutbox extends DurableObject<Env> {
     const started = Date.now();
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     for (let due = this.store.due(Date.now(), PARALLEL_DELIVERIES); due.length > 0; due = this.store.due(Date.now(), PARALLEL_DELIVERIES)) {
-      // The host may have been re-pointed since configuration was checked: resolve it before each batch.
-      const unsafe = config.sandbox ? null : await resolvedHostProblem(new URL(endpoint.url).hostname, config.dnsResolverUrl).catch((e: unknown) => `cannot check the endpoint host: ${String(e)}`);
-      await Promise.all(due.map((e) => this.deliver(endpoint, e, scale, unsafe)));
+      const policy = { sandbox: config.sandbox, resolverUrl: config.dnsResolverUrl };
+      await Promise.all(due.map((e) => this.deliver(endpoint, e, scale, policy)));
       if (this.store.state().state === "disabled") return;
       if (Date.now() - started > ALARM_BUDGET_MS) break;
     }
@@ -101,23 +100,26 @@ export class EndpointOutbox extends DurableObject<Env> {
     if (next !== undefined) await armAt(this.ctx.storage, next);
   }
 
-  private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number, unsafe: string | null): Promise<void> {
+  private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number, policy: UrlPolicy): Promise<void> {
     let failure: string;
     let retryAfter: number | undefined;
     try {
-      if (unsafe) throw new Error(`not delivered: ${unsafe}`);
-      const res = await fetch(endpoint.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "messenger-relay",
-          ...signWebhook(endpoint.secret, event.id, event.body),
+      // The host is resolved and checked again on every delivery (it may have been re-pointed since the
+      // configuration was checked); a redirect could lead anywhere, so it is not followed: it counts as a failure.
+      const { response: res } = await guardedFetch(
+        endpoint.url,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "messenger-relay",
+            ...signWebhook(endpoint.secret, event.id, event.body),
+          },
+          body: event.body,
+          timeoutMs: endpoint.timeoutMs,
         },
-        body: event.body,
-        // A redirect could lead anywhere, including inside the relay's network: it counts as a failure.
-        redirect: "manual",
-        signal: AbortSignal.timeout(endpoint.timeoutMs),
-      });
+        policy,
+      );
       await res.body?.cancel();
       if (res.ok) {
         this.store.markDelivered(event.seq, Date.now());

@@ -71,7 +71,9 @@ export type MessageStatus = z.infer<typeof MessageStatus>;
 /**
  * Why a message failed, as a stable string clients can branch on.
  * `window_closed`: outside the platform's customer-care window (send a template instead);
- * `recipient_invalid`: not a user of the platform; `expired`: could not be sent in time.
+ * `recipient_invalid`: not a user of the platform; `expired`: could not be sent in time;
+ * `url_refused`: a media URL the relay will not fetch (not https, or it leads to a private address);
+ * `internal_error`: the relay itself could not process the message (logged with its id).
  */
 export const FailureReason = z.enum([
   "window_closed",
@@ -84,6 +86,8 @@ export const FailureReason = z.enum([
   "media_failed",
   "expired",
   "platform_error",
+  "url_refused",
+  "internal_error",
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

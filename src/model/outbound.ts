@@ -10,6 +10,16 @@ export const MAX_TEXT_LENGTH = 20_000;
 const MAX_CHAT_V7_LENGTH = 4096;
 const MAX_CAPTION_LENGTH = 1024;
 
+/**
+ * A character a platform renders as something: not whitespace, not a control character, not an invisible
+ * format or filler character (a text of only "\ufeff", "\u200b" or " \n " renders as nothing, and
+ * platforms refuse an empty message).
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
+/** A string that must show something: 1 to `max` characters, at least one of them visible. */
+const visible = (max: number) => z.string().min(1).max(max).refine((s) => VISIBLE.test(s), "must contain a visible character, not only spaces or invisible characters");
+
 const HttpsUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
   .max(2048)
@@ -17,14 +27,14 @@ const HttpsUrl = z
 
 export const TextContent = z.object({
   type: z.literal("text"),
-  text: z.string().min(1).max(MAX_TEXT_LENGTH),
+  text: visible(MAX_TEXT_LENGTH),
   /** Ask the platform to render a link preview where it can. */
   previewUrl: z.boolean().optional(),
 });
 
 const mediaFields = {
   url: HttpsUrl,
-  caption: z.string().min(1).max(MAX_CAPTION_LENGTH).optional(),
+  caption: visible(MAX_CAPTION_LENGTH).optional(),
 };
 export const ImageContent = z.object({ type: z.literal("image"), ...mediaFields });
 export const VideoContent = z.object({ type: z.literal("video"), ...mediaFields });
@@ -33,7 +43,7 @@ export const AudioContent = z.object({ type: z.literal("audio"), url: HttpsUrl }
 export const DocumentContent = z.object({
   type: z.literal("document"),
   ...mediaFields,
-  filename: z.string().min(1).max(240).optional(),
+  filename: visible(240).optional(),
 });
 
 export const LocationContent = z.object({
@@ -46,8 +56,8 @@ export const LocationContent = z.object({
 
 /** A parameter of a template: plain text, the common case. */
 export const TemplateParameter = z.union([
-  z.string().min(1).max(1024),
-  z.object({ type: z.literal("text"), text: z.string().min(1).max(1024) }),
+  visible(1024),
+  z.object({ type: z.literal("text"), text: visible(1024) }),
 ]);
 
 /**
@@ -58,8 +68,8 @@ export const TemplateParameter = z.union([
  */
 export const TemplateContent = z.object({
   type: z.literal("template"),
-  name: z.string().min(1).max(512),
-  language: z.string().min(2).max(15),
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, "lowercase letters, digits and underscores, as WhatsApp names templates"),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,8})?$/, "a language code such as en or en_US"),
   namespace: z.string().min(1).max(128).optional(),
   parameters: z.array(TemplateParameter).max(100).optional(),
   components: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
@@ -67,8 +77,8 @@ export const TemplateContent = z.object({
 
 const Choice = z.object({
   /** Comes back as the reply's `id` when the customer picks it. */
-  id: z.string().min(1).max(256),
-  title: z.string().min(1).max(256),
+  id: visible(256),
+  title: visible(256),
 });
 
 /**
@@ -77,16 +87,16 @@ const Choice = z.object({
  */
 export const ButtonsContent = z.object({
   type: z.literal("buttons"),
-  text: z.string().min(1).max(4096),
+  text: visible(4096),
   buttons: z.array(Choice).min(1).max(13),
 });
 
 /** A text with a menu of rows in sections (WhatsApp lists); elsewhere buttons or a numbered list. */
 export const ListContent = z.object({
   type: z.literal("list"),
-  text: z.string().min(1).max(4096),
+  text: visible(4096),
   /** The label of the button that opens the list. */
-  button: z.string().min(1).max(20),
+  button: visible(20),
   sections: z
     .array(
       z.object({
@@ -128,7 +138,7 @@ export const ChatV7Request = z.object({
   /** The recipient, e.g. "49123123456". */
   id: Recipient,
   /** The text to send. */
-  message: z.string().min(1).max(MAX_CHAT_V7_LENGTH),
+  message: visible(MAX_CHAT_V7_LENGTH),
 });
 export type ChatV7Request = z.infer<typeof ChatV7Request>;
 

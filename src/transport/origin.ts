@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { platformFetch } from "./platform-fetch";
 
 /** How long a call to an origin may take before it counts as a transient failure. */
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 15_000;
@@ -49,7 +50,7 @@ export function originFetch(config: OriginConfig, env: Record<string, unknown>):
   const base = config.origin.replace(/\/+$/, "");
   const timeoutMs = config.timeoutMs ?? DEFAULT_ORIGIN_TIMEOUT_MS;
   const t = config.transport;
-  let send: (req: Request) => Promise<Response> = (req) => fetch(req);
+  let send: (req: Request) => Promise<Response> = (req) => platformFetch(req);
   if (t.type === "binding") {
     const binding = env[t.binding];
     if (!isFetcher(binding)) throw new Error(`binding ${t.binding} is not configured as a service binding`);

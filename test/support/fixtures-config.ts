@@ -55,6 +55,7 @@ export function relayConfig(p: Ports) {
   });
   return {
     sandbox: true,
+    dnsResolverUrl: `${p.accessTeamUrl}/dns-query`,
     media: { tokenSecret: MEDIA_TOKEN_SECRET },
     auth: { jwt: { secret: JWT_SECRET, issuer: "test-issuer" } },
     tenants: [

@@ -33,6 +33,8 @@ export async function startRelay(options: {
   persistDir?: string;
   port?: number;
   retryTimeScale?: string;
+  /** Where the relay's outbound requests go instead of the network (tests: the test network). */
+  outbound?: (request: Request) => Promise<Response>;
 }): Promise<RelayServer> {
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -45,6 +47,7 @@ export async function startRelay(options: {
     // The Durable Objects exactly as wrangler.toml declares them.
     durableObjects: unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.durableObjects,
     durableObjectsPersist: options.persistDir ?? false,
+    ...(options.outbound && { outboundService: options.outbound }),
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return { url, mf, close: () => mf.dispose() };

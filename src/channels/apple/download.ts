@@ -1,8 +1,10 @@
+import { guardedFetch, type UrlPolicy } from "../../transport/guarded-fetch";
 import { readJson } from "../http";
 import type { AppleAccount } from "./account";
 import { APPLE_DEFAULT_TIMEOUT_MS } from "./account";
 import { signMspToken } from "./auth";
-import { decodeAttachmentRef, decryptingStream, isAllowedMediaUrl, parseAttachmentKey } from "./media";
+import { appleHops, decodeAttachmentRef, decryptingStream, isAllowedMediaUrl, parseAttachmentKey } from "./media";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /** A large attachment may take a while to stream through the relay. */
 const DOWNLOAD_TIMEOUT_MS = 120_000;
@@ -23,11 +25,11 @@ function disposition(name: string): string {
  * download URL on Apple's hosts; its bytes are AES-256-CTR ciphertext, decrypted as they stream through.
  * @see https://register.apple.com/resources/messages/msp-api-tutorial/receiving-sending-messages (05_downloading_attachments.py)
  */
-export async function fetchAppleMedia(mediaId: string, account: AppleAccount, now = Date.now()): Promise<Response> {
+export async function fetchAppleMedia(mediaId: string, account: AppleAccount, policy: UrlPolicy, now = Date.now()): Promise<Response> {
   const ref = decodeAttachmentRef(mediaId);
   const key = ref && parseAttachmentKey(ref.key);
   if (!ref || !key) return notFound();
-  const pre = await fetch(`${account.apiBaseUrl}/v1/preDownload`, {
+  const pre = await platformFetch(`${account.apiBaseUrl}/v1/preDownload`, {
     headers: {
       authorization: `Bearer ${await signMspToken(account, now)}`,
       "source-id": account.businessId,
@@ -43,7 +45,7 @@ export async function fetchAppleMedia(mediaId: string, account: AppleAccount, no
   }
   const url = ((await readJson(pre)) as Record<string, unknown> | undefined)?.["download-url"];
   if (!isAllowedMediaUrl(url, account)) return unavailable();
-  const file = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  const { response: file } = await guardedFetch(url, { timeoutMs: DOWNLOAD_TIMEOUT_MS, ...appleHops(account) }, policy);
   if (!file.ok || !file.body) {
     await file.body?.cancel();
     return file.status === 404 || file.status === 410 ? notFound() : unavailable();

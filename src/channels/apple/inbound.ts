@@ -5,6 +5,9 @@ import type { ParsedEvent, ParseResult } from "../types";
 import type { AppleAccount } from "./account";
 import { encodeAttachmentRef, hexToBase64 } from "./media";
 import { bearerToken } from "./verify";
+import { assertJsonDepth, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../../json";
+import { TooLargeError } from "../../transport/errors";
+import { readStreamBounded } from "../../transport/guarded-fetch";
 
 type Obj = Record<string, unknown>;
 type Content = InboundContent;
@@ -20,6 +23,12 @@ const problemOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export const OBJECT_REPLACEMENT = "\uFFFC";
 
+/**
+ * The most an Apple body may inflate to. One message per request, attachments by reference: real bodies
+ * are a few kilobytes; anything past this is refused with 413 rather than held in memory.
+ */
+export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
+
 /** The first two bytes of every gzip stream (RFC 1952). */
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
@@ -31,7 +40,8 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 async function decompress(body: Uint8Array): Promise<Uint8Array> {
   if (body[0] !== GZIP_MAGIC[0] || body[1] !== GZIP_MAGIC[1]) return body;
   const stream = new Response(body).body!.pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  // Inflated a little at a time and abandoned past the bound: a small body can inflate a thousandfold.
+  return readStreamBounded(stream, MAX_INFLATED_BYTES);
 }
 
 /** The time Apple sent the message: the `iat` of its (already verified) token; now when it has none. */
@@ -182,8 +192,12 @@ export async function parseAppleWebhook(
 ): Promise<ParseResult> {
   let m: unknown;
   try {
-    m = JSON.parse(new TextDecoder().decode(await decompress(body)));
+    const json = await decompress(body);
+    assertJsonDepth(json, MAX_WEBHOOK_JSON_DEPTH);
+    m = JSON.parse(new TextDecoder().decode(json));
   } catch (e) {
+    // Too large or too deep is the request's fault, answered as such (413, 422), not skipped as an item.
+    if (e instanceof TooLargeError || e instanceof JsonTooDeepError) throw e;
     return { events: [], problems: [`body is not (gzip-compressed) JSON: ${problemOf(e)}`] };
   }
   if (!isObj(m)) return { events: [], problems: ["body is not a JSON object"] };

@@ -17,6 +17,7 @@ import {
 } from "./outbound";
 import { uploadAttachment } from "./upload";
 import { verifyAppleWebhook } from "./verify";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /** The opaque id of a customer, unique per business: `urn:mbid:` and base64. */
 const OPAQUE_ID = /^urn:mbid:[A-Za-z0-9+/=_-]+$/;
@@ -61,7 +62,7 @@ export const appleBusiness = {
   normalizePeer: normalizeApplePeer,
   verify: (req, account) => verifyAppleWebhook(req, account),
   parse: (body, account, headers) => parseAppleWebhook(body, account, headers),
-  fetchMedia: (mediaId, account) => fetchAppleMedia(mediaId, account),
+  fetchMedia: (mediaId, account, ctx) => fetchAppleMedia(mediaId, account, ctx.urlPolicy),
   /** @see https://register.apple.com/resources/messages/msp-rest-api/messages-sent */
   async send(message, peer, account, ctx): Promise<SendResult> {
     const id = await messageUuid(message.id, ctx.part);
@@ -82,7 +83,7 @@ export const appleBusiness = {
       case "video":
       case "audio":
       case "document": {
-        const uploaded = await uploadAttachment(content, account, token);
+        const uploaded = await uploadAttachment(content, account, token, ctx.urlPolicy);
         if (uploaded.kind !== "ok") return uploaded;
         body = renderAttachment(env, uploaded.attachment, "caption" in content ? content.caption : undefined);
         break;
@@ -91,7 +92,7 @@ export const appleBusiness = {
         // Not in contentTypes: the core degrades or refuses these before they get here.
         return { kind: "failed", error: { reason: "unsupported_content", detail: `Apple cannot render ${content.type}` } };
     }
-    const res = await fetch(`${account.apiBaseUrl}/v1/message`, {
+    const res = await platformFetch(`${account.apiBaseUrl}/v1/message`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${token}`,

@@ -132,3 +132,11 @@ export function isAllowedMediaUrl(url: unknown, account: AppleAccount): url is s
   if (u.origin === new URL(account.apiBaseUrl).origin) return true;
   return u.protocol === "https:" && APPLE_MEDIA_HOST_SUFFIXES.some((s) => u.hostname.endsWith(s));
 }
+
+/** The guarded fetch's rules for a URL Apple handed the relay: Apple's hosts only, the fake's origin trusted. */
+export function appleHops(account: AppleAccount) {
+  return {
+    allow: (url: URL) => (isAllowedMediaUrl(url.href, account) ? null : `${url.host} is not an Apple host`),
+    trustedOrigins: [new URL(account.apiBaseUrl).origin],
+  };
+}

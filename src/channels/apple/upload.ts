@@ -1,9 +1,12 @@
 import type { OutboundContent } from "../../model";
+import { RefusedUrlError, TooLargeError, UnreachableError } from "../../transport/errors";
+import { guardedFetch, readBounded, type UrlPolicy } from "../../transport/guarded-fetch";
 import { readJson, retryAfterSeconds } from "../http";
 import type { AppleAccount } from "./account";
 import { classifyAppleFailure, type AppleFailure } from "./errors";
-import { encryptAttachment, isAllowedMediaUrl } from "./media";
+import { appleHops, encryptAttachment } from "./media";
 import type { UploadedAttachment } from "./outbound";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /**
  * Apple accepts attachments up to 100 MB; the relay encrypts in memory (file and ciphertext at once, in a
@@ -61,39 +64,19 @@ export function attachmentMimeType(served: string | null, name: string): string 
   return MIME_BY_EXTENSION[extension] ?? "application/octet-stream";
 }
 
-/** Reads a body of at most `max` bytes, or null (and stops reading) when it is larger. */
-async function readLimited(res: Response, max: number): Promise<Uint8Array | null> {
-  const declared = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
-    return null;
-  }
-  const reader = res.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+/** Redirects the business's file URL may take, each hop checked by the guarded fetch. */
+const MAX_SOURCE_REDIRECTS = 5;
 
-/** Fetches the business's file; a missing file fails the message, a busy server is retried. */
-async function fetchSource(content: Media): Promise<{ bytes: Uint8Array; type: string | null } | Failure> {
-  const res = await fetch(content.url, { signal: AbortSignal.timeout(MEDIA_TRANSFER_TIMEOUT_MS) });
+/** Fetches the business's file through the guarded fetch; a missing file fails the message, a busy server is retried. */
+async function fetchSource(content: Media, policy: UrlPolicy): Promise<{ bytes: Uint8Array; type: string | null } | Failure> {
+  let res: Response;
+  try {
+    ({ response: res } = await guardedFetch(content.url, { timeoutMs: MEDIA_TRANSFER_TIMEOUT_MS, maxRedirects: MAX_SOURCE_REDIRECTS }, policy));
+  } catch (e) {
+    if (e instanceof RefusedUrlError) return { kind: "failed", error: { reason: "url_refused", detail: `${content.url}: ${e.message}` } };
+    if (e instanceof UnreachableError) return { kind: "retry", detail: `fetching the media: ${e.message}` };
+    throw e;
+  }
   if (!res.ok) {
     await res.body?.cancel();
     const detail = `fetching ${content.url} answered ${res.status}`;
@@ -102,9 +85,15 @@ async function fetchSource(content: Media): Promise<{ bytes: Uint8Array; type: s
     }
     return { kind: "failed", error: { reason: "media_failed", code: String(res.status), detail } };
   }
-  const bytes = await readLimited(res, MAX_ATTACHMENT_BYTES);
-  if (!bytes) {
-    return { kind: "failed", error: { reason: "media_failed", detail: `${content.url} is larger than ${MAX_ATTACHMENT_BYTES} bytes` } };
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBounded(res, MAX_ATTACHMENT_BYTES);
+  } catch (e) {
+    if (e instanceof TooLargeError) {
+      return { kind: "failed", error: { reason: "media_failed", detail: `${content.url} is larger than ${MAX_ATTACHMENT_BYTES} bytes` } };
+    }
+    if (e instanceof UnreachableError) return { kind: "retry", detail: `fetching the media: ${e.message}` };
+    throw e;
   }
   if (bytes.length === 0) return { kind: "failed", error: { reason: "media_failed", detail: `${content.url} is empty` } };
   return { bytes, type: res.headers.get("content-type") };
@@ -120,15 +109,16 @@ export async function uploadAttachment(
   content: Media,
   account: AppleAccount,
   token: string,
+  policy: UrlPolicy,
 ): Promise<{ kind: "ok"; attachment: UploadedAttachment } | Failure> {
-  const source = await fetchSource(content);
+  const source = await fetchSource(content, policy);
   if ("kind" in source) return source;
   const name = attachmentName(content);
   const mimeType = attachmentMimeType(source.type, name);
   const { encrypted, key } = await encryptAttachment(source.bytes);
   const signal = AbortSignal.timeout(MEDIA_TRANSFER_TIMEOUT_MS);
 
-  const pre = await fetch(`${account.apiBaseUrl}/v1/preUpload`, {
+  const pre = await platformFetch(`${account.apiBaseUrl}/v1/preUpload`, {
     headers: { authorization: `Bearer ${token}`, "source-id": account.businessId, "mmcs-size": String(encrypted.length) },
     signal,
   });
@@ -140,11 +130,13 @@ export async function uploadAttachment(
   if (typeof mmcsUrl !== "string" || typeof owner !== "string" || typeof uploadUrl !== "string") {
     return { kind: "retry", detail: "Apple's preUpload answer lacks upload-url, mmcs-url or mmcs-owner" };
   }
-  if (!isAllowedMediaUrl(uploadUrl, account)) {
-    return { kind: "failed", error: { reason: "media_failed", detail: "Apple's upload URL is not on an Apple host" } };
+  let up: Response;
+  try {
+    ({ response: up } = await guardedFetch(uploadUrl, { method: "POST", body: encrypted, timeoutMs: MEDIA_TRANSFER_TIMEOUT_MS, ...appleHops(account) }, policy));
+  } catch (e) {
+    if (e instanceof RefusedUrlError) return { kind: "failed", error: { reason: "media_failed", detail: `Apple's upload URL: ${e.message}` } };
+    throw e;
   }
-
-  const up = await fetch(uploadUrl, { method: "POST", body: encrypted, signal });
   if (!up.ok) return classifyAppleFailure(up, await up.text(), "media");
   const uploaded = (await readJson(up)) as { singleFile?: { fileChecksum?: unknown } } | undefined;
   const checksum = uploaded?.singleFile?.fileChecksum;

@@ -21,7 +21,7 @@ export function bearerToken(headers: Headers): string | null {
 /**
  * Apple authenticates each call with `Authorization: Bearer <JWT>`: HS256 with the base64-decoded MSP
  * secret, `aud` = the MSP id. The signature is checked by jose (constant-time HMAC verify) before the body
- * is looked at; a token that has expired, or is older than MAX_TOKEN_AGE_SECONDS, is refused.
+ * is looked at; a token without `iat`, expired, or older than MAX_TOKEN_AGE_SECONDS is refused.
  * @see https://register.apple.com/resources/messages/msp-rest-api/messages-received
  * @see https://register.apple.com/resources/messages/msp-api-tutorial/receiving-sending-messages
  */
@@ -38,12 +38,11 @@ export async function verifyAppleWebhook(
       audience: account.mspId,
       clockTolerance: CLOCK_SKEW_SECONDS,
       currentDate: new Date(now),
+      // Without `iat` a captured token would be valid until it expires (or forever): Apple always sets it.
+      requiredClaims: ["iat"],
     });
-    if (typeof payload.iat === "number") {
-      const age = Math.floor(now / 1000) - payload.iat;
-      if (age > MAX_TOKEN_AGE_SECONDS || age < -CLOCK_SKEW_SECONDS) return false;
-    }
-    return true;
+    const age = Math.floor(now / 1000) - (payload.iat as number);
+    return age <= MAX_TOKEN_AGE_SECONDS && age >= -CLOCK_SKEW_SECONDS;
   } catch {
     return false;
   }

@@ -13,6 +13,7 @@ import {
   renderMessengerMessage,
 } from "./outbound";
 import { messengerHandshake, verifyMessengerWebhook } from "./verify";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /** A Page-scoped user id (PSID): digits only. */
 const PSID = /^\d{1,32}$/;
@@ -45,7 +46,7 @@ export const messenger = {
   handshake: messengerHandshake,
   verify: verifyMessengerWebhook,
   parse: (body, account) => parseMessengerWebhook(body, account),
-  fetchMedia: (mediaId, account) => fetchMessengerMedia(mediaId, account),
+  fetchMedia: (mediaId, account, ctx) => fetchMessengerMedia(mediaId, account, ctx.urlPolicy),
   /** @see https://developers.facebook.com/docs/messenger-platform/reference/send-api */
   async send(message, peer, account) {
     const body = renderMessengerMessage(peer, message.content, account);
@@ -53,7 +54,7 @@ export const messenger = {
       return { kind: "failed", error: { reason: "unsupported_content", detail: `Messenger cannot render ${message.content.type}` } };
     }
     const url = `${account.apiBaseUrl}/${account.apiVersion}/${encodeURIComponent(account.pageId)}/messages`;
-    const res = await fetch(url, {
+    const res = await platformFetch(url, {
       method: "POST",
       // The token goes in the header, never in the URL, so that it appears in no access log.
       headers: { authorization: `Bearer ${account.pageAccessToken}`, "content-type": "application/json" },

@@ -1,3 +1,4 @@
+import { guardedFetch, type UrlPolicy } from "../../transport/guarded-fetch";
 import type { MessengerAccount } from "./account";
 
 /**
@@ -23,29 +24,32 @@ export function isAllowedMediaUrl(url: URL, account: Pick<MessengerAccount, "api
 
 /**
  * Streams an inbound attachment from the CDN URL its event carried as `mediaId`. The URL is signed by
- * Meta and needs no token, so none is sent; a URL on any other host answers 404.
+ * Meta and needs no token, so none is sent; a URL on any other host answers 404, and every hop goes
+ * through the guarded fetch.
  * @see https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages
  */
-export async function fetchMessengerMedia(mediaId: string, account: MessengerAccount): Promise<Response> {
+export async function fetchMessengerMedia(mediaId: string, account: MessengerAccount, policy: UrlPolicy): Promise<Response> {
   let url: URL;
   try {
     url = new URL(mediaId);
   } catch {
     return notFound();
   }
-  const signal = AbortSignal.timeout(account.timeoutMs);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (!isAllowedMediaUrl(url, account)) return notFound();
-    const res = await fetch(url, { redirect: "manual", signal });
-    const location = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
-    if (res.status === 403) {
-      // Meta's CDN answers 403 once a URL's signature has expired: the file is gone for the relay.
-      await res.body?.cancel();
-      return new Response("media URL expired", { status: 410, headers: { "content-type": "text/plain" } });
-    }
-    if (!location) return res;
-    await res.body?.cancel();
-    url = new URL(location, url);
+  if (!isAllowedMediaUrl(url, account)) return notFound();
+  const { response } = await guardedFetch(
+    url,
+    {
+      timeoutMs: account.timeoutMs,
+      maxRedirects: MAX_REDIRECTS,
+      allow: (hop) => (isAllowedMediaUrl(hop, account) ? null : `${hop.host} is not a Meta media host`),
+      trustedOrigins: [new URL(account.apiBaseUrl).origin],
+    },
+    policy,
+  );
+  if (response.status === 403) {
+    // Meta's CDN answers 403 once a URL's signature has expired: the file is gone for the relay.
+    await response.body?.cancel();
+    return new Response("media URL expired", { status: 410, headers: { "content-type": "text/plain" } });
   }
-  return new Response("too many redirects", { status: 502, headers: { "content-type": "text/plain" } });
+  return response;
 }

@@ -3,7 +3,8 @@ import { planParts } from "../degrade";
 import { readJson } from "../http";
 import type { Capabilities, ChannelAdapter } from "../types";
 import { TelegramAccount } from "./account";
-import { callBotApi, TelegramUnreachableError } from "./api";
+import { UnreachableError } from "../../transport/errors";
+import { callBotApi } from "./api";
 import { classifySendResponse } from "./errors";
 import { parseTelegramWebhook } from "./inbound";
 import { fetchTelegramMedia } from "./media";
@@ -86,12 +87,16 @@ export const telegram = {
     if (!request) {
       return { kind: "failed", error: { reason: "unsupported_content", detail: `Telegram cannot send ${message.content.type} content` } };
     }
+    let res: Response;
+    let answer: unknown;
     try {
-      const res = await callBotApi(account, request.method, request.params);
-      return classifySendResponse(res, await readJson(res), peer);
+      res = await callBotApi(account, request.method, request.params);
+      answer = await readJson(res);
     } catch (e) {
       // Never a foreign error's message: it could quote the URL, and the URL holds the bot token.
-      return { kind: "retry", detail: e instanceof TelegramUnreachableError ? e.message : `Telegram ${request.method}: no complete answer` };
+      if (e instanceof UnreachableError) return { kind: "retry", detail: `Telegram ${request.method}: ${e.message}` };
+      return { kind: "retry", detail: `Telegram ${request.method}: no complete answer (${e instanceof Error ? e.name : "error"})` };
     }
+    return classifySendResponse(res, answer, peer);
   },
 } satisfies ChannelAdapter<TelegramAccount>;

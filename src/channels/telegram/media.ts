@@ -1,6 +1,7 @@
 import { readJson } from "../http";
 import type { TelegramAccount } from "./account";
-import { callBotApi, telegramFetch } from "./api";
+import { platformFetch } from "../../transport/platform-fetch";
+import { callBotApi } from "./api";
 import { readTelegramAnswer } from "./errors";
 
 /**
@@ -32,9 +33,7 @@ export async function fetchTelegramMedia(fileId: string, account: TelegramAccoun
     return answer(502);
   }
   const path = filePath.split("/").map(encodeURIComponent).join("/");
-  return telegramFetch(
-    `${account.apiBaseUrl}/file/bot${account.botToken}/${path}`,
-    { signal: AbortSignal.timeout(TELEGRAM_DOWNLOAD_TIMEOUT_MS) },
-    "file download",
-  );
+  return platformFetch(`${account.apiBaseUrl}/file/bot${account.botToken}/${path}`, {
+    signal: AbortSignal.timeout(TELEGRAM_DOWNLOAD_TIMEOUT_MS),
+  });
 }

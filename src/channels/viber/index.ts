@@ -13,6 +13,7 @@ import {
   VIBER_MAX_TEXT,
 } from "./outbound";
 import { verifyViberWebhook, viberHandshake } from "./verify";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /**
  * One send waits this long for Viber; a timeout is retried by delivery.
@@ -61,14 +62,14 @@ export const viber = {
   handshake: viberHandshake,
   verify: verifyViberWebhook,
   parse: (body) => parseViberWebhook(body),
-  fetchMedia: (mediaId, account) => fetchViberMedia(mediaId, account),
+  fetchMedia: (mediaId, account, ctx) => fetchViberMedia(mediaId, account, ctx.urlPolicy),
   /** @see https://creators.viber.com/docs/bots-api/resources/messaging/send-message */
   async send(message, peer, account) {
     const body = renderViberMessage(peer, message.content, account);
     if (!body) {
       return { kind: "failed", error: { reason: "unsupported_content", detail: `Viber cannot render '${message.content.type}'` } };
     }
-    const res = await fetch(`${viberApiBase(account)}/send_message`, {
+    const res = await platformFetch(`${viberApiBase(account)}/send_message`, {
       method: "POST",
       headers: { "x-viber-auth-token": account.authToken, "content-type": "application/json" },
       body: JSON.stringify(body),

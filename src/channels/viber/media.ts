@@ -1,3 +1,4 @@
+import { guardedFetch, type UrlPolicy } from "../../transport/guarded-fetch";
 import { type ViberAccount, viberApiBase } from "./account";
 
 /**
@@ -28,24 +29,27 @@ const notFound = () => new Response("not a Viber media URL", { status: 404 });
 /**
  * Streams an inbound media file by its `mediaId` (the callback's `media` URL). Viber's media URLs need
  * no credentials; they are still served through the relay's signed URLs so that every channel looks the
- * same to the business and no URL from the platform leaks. Anything not on an allowed host is a 404.
+ * same to the business and no URL from the platform leaks. Anything not on an allowed host is a 404; every
+ * hop goes through the guarded fetch.
  * @see https://creators.viber.com/docs/bots-api/events/message-received
  */
-export async function fetchViberMedia(mediaId: string, account: ViberAccount): Promise<Response> {
+export async function fetchViberMedia(mediaId: string, account: ViberAccount, policy: UrlPolicy): Promise<Response> {
   let url: URL;
   try {
     url = new URL(mediaId);
   } catch {
     return notFound();
   }
-  const signal = AbortSignal.timeout(VIBER_MEDIA_TIMEOUT_MS);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (!isViberMediaUrl(url, account)) return notFound();
-    const res = await fetch(url, { redirect: "manual", signal });
-    const location = res.headers.get("location");
-    if (res.status < 300 || res.status >= 400 || !location) return res;
-    await res.body?.cancel();
-    url = new URL(location, url);
-  }
-  return new Response("too many redirects", { status: 502 });
+  if (!isViberMediaUrl(url, account)) return notFound();
+  const { response } = await guardedFetch(
+    url,
+    {
+      timeoutMs: VIBER_MEDIA_TIMEOUT_MS,
+      maxRedirects: MAX_REDIRECTS,
+      allow: (hop) => (isViberMediaUrl(hop, account) ? null : `${hop.host} is not a Viber media host`),
+      trustedOrigins: [new URL(viberApiBase(account)).origin],
+    },
+    policy,
+  );
+  return response;
 }

@@ -21,16 +21,17 @@ const SIGNATURE = /^[0-9a-f]{64}$/;
 
 /**
  * Whether a verified body is recent enough: its `timestamp` (epoch ms, covered by the signature) is
- * within the replay window. A body without a timestamp is left for the parser to report.
+ * within the replay window. Viber puts one in every callback; a body without a numeric one is refused,
+ * since nothing else would bound its replay.
  */
 export function isFreshViberEvent(body: Uint8Array, now = Date.now()): boolean {
   let timestamp: unknown;
   try {
     timestamp = (JSON.parse(new TextDecoder().decode(body)) as { timestamp?: unknown } | null)?.timestamp;
   } catch {
-    return true;
+    return false;
   }
-  if (typeof timestamp !== "number" || !Number.isFinite(timestamp)) return true;
+  if (typeof timestamp !== "number" || !Number.isFinite(timestamp)) return false;
   return now - timestamp <= MAX_EVENT_AGE_MS && timestamp - now <= MAX_CLOCK_SKEW_MS;
 }
 

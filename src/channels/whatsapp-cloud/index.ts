@@ -8,6 +8,7 @@ import { parseCloudWebhook } from "./inbound";
 import { fetchCloudMedia } from "./media";
 import { refuseCloudContent, renderCloudMessage } from "./outbound";
 import { cloudHandshake, verifyCloudWebhook } from "./verify";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /** How long one send may take before delivery retries it. */
 export const SEND_TIMEOUT_MS = 15_000;
@@ -34,10 +35,10 @@ export const whatsappCloud = {
   handshake: cloudHandshake,
   verify: verifyCloudWebhook,
   parse: (body, account) => parseCloudWebhook(body, account),
-  fetchMedia: (mediaId, account) => fetchCloudMedia(mediaId, account),
+  fetchMedia: (mediaId, account, ctx) => fetchCloudMedia(mediaId, account, ctx.urlPolicy),
   /** @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages */
   async send(message, peer, account) {
-    const res = await fetch(`${graphRoot(account)}/${encodeURIComponent(account.phoneNumberId)}/messages`, {
+    const res = await platformFetch(`${graphRoot(account)}/${encodeURIComponent(account.phoneNumberId)}/messages`, {
       method: "POST",
       headers: { authorization: `Bearer ${account.accessToken}`, "content-type": "application/json" },
       body: JSON.stringify(renderCloudMessage(peer, message.content)),

@@ -1,6 +1,8 @@
+import { guardedFetch, type UrlPolicy } from "../../transport/guarded-fetch";
 import { readJson } from "../http";
 import { graphRoot, type WhatsAppCloudAccount } from "./account";
 import { graphError } from "./errors";
+import { platformFetch } from "../../transport/platform-fetch";
 
 /** Looking up a media id is one small Graph call. */
 export const MEDIA_LOOKUP_TIMEOUT_MS = 10_000;
@@ -38,9 +40,9 @@ const problem = (status: number, detail: string) =>
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#retrieve-media-url
  * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media/
  */
-export async function fetchCloudMedia(mediaId: string, account: WhatsAppCloudAccount): Promise<Response> {
+export async function fetchCloudMedia(mediaId: string, account: WhatsAppCloudAccount, policy: UrlPolicy): Promise<Response> {
   const auth = { authorization: `Bearer ${account.accessToken}` };
-  const lookup = await fetch(`${graphRoot(account)}/${encodeURIComponent(mediaId)}`, {
+  const lookup = await platformFetch(`${graphRoot(account)}/${encodeURIComponent(mediaId)}`, {
     headers: auth,
     signal: AbortSignal.timeout(account.timeoutMs ?? MEDIA_LOOKUP_TIMEOUT_MS),
   });
@@ -58,22 +60,22 @@ export async function fetchCloudMedia(mediaId: string, account: WhatsAppCloudAcc
   } catch {
     return problem(502, "media lookup gave a malformed URL");
   }
-  const signal = AbortSignal.timeout(MEDIA_DOWNLOAD_TIMEOUT_MS);
-  for (let hop = 0; ; hop++) {
-    if (!isAllowedMediaUrl(target, account)) return problem(502, `media URL host ${target.host} is not Meta's`);
-    // Redirects are followed by hand so that the token only ever goes to an allowed host.
-    const file = await fetch(target, { headers: auth, redirect: "manual", signal });
-    const location = file.headers.get("location");
-    if (file.status >= 300 && file.status < 400 && location) {
-      await file.body?.cancel();
-      if (hop >= MAX_MEDIA_REDIRECTS) return problem(502, "too many redirects from the media URL");
-      target = new URL(location, target);
-      continue;
-    }
-    if (!file.ok || file.headers.get("content-type") || typeof mimeType !== "string") return file;
-    // Meta's lookup knows the type even when the download does not say it.
-    const headers = new Headers(file.headers);
-    headers.set("content-type", mimeType);
-    return new Response(file.body, { status: file.status, headers });
-  }
+  if (!isAllowedMediaUrl(target, account)) return problem(502, `media URL host ${target.host} is not Meta's`);
+  const { response: file } = await guardedFetch(
+    target,
+    {
+      headers: auth,
+      timeoutMs: MEDIA_DOWNLOAD_TIMEOUT_MS,
+      maxRedirects: MAX_MEDIA_REDIRECTS,
+      // The token only ever goes to Meta's hosts (and is dropped on a redirect to another origin).
+      allow: (hop) => (isAllowedMediaUrl(hop, account) ? null : `media URL host ${hop.host} is not Meta's`),
+      trustedOrigins: [new URL(account.apiBaseUrl).origin],
+    },
+    policy,
+  );
+  if (!file.ok || file.headers.get("content-type") || typeof mimeType !== "string") return file;
+  // Meta's lookup knows the type even when the download does not say it.
+  const headers = new Headers(file.headers);
+  headers.set("content-type", mimeType);
+  return new Response(file.body, { status: file.status, headers });
 }

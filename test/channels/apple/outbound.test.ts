@@ -1,3 +1,4 @@
+import { testContext } from "../../support/send-context";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { normalizeApplePeer, appleBusiness } from "../../../src/channels/apple";
@@ -24,7 +25,7 @@ const answer = (status: number, headers: Record<string, string> = {}, body = "")
 
 const fakeUrl = () => inject("platformUrls")["apple"]!;
 const account = () => AppleAccount.parse(testAccount(fakeUrl()));
-const ctx = { env: {}, token: async () => "", renewToken: async () => "", part: 0 };
+const ctx = testContext();
 let sends = 0;
 /** A customer of its own per test, so that tests running in parallel never see each other's requests. */
 const newOpaqueId = (prefix = "") => `urn:mbid:${prefix}AQAA${crypto.randomUUID().replace(/-/g, "")}`;
@@ -250,13 +251,13 @@ describe("Apple Messages for Business sends, against the fake gateway", () => {
     const bytes = randomBytes(200_003);
     const a = await control<FakeAppleInboundAttachment>("/_sandbox/attachments", { data: base64(bytes), mimeType: "video/mp4", name: "clip.mp4" });
     const mediaId = encodeAttachmentRef({ url: a.url, owner: a.owner, signature: base64(Uint8Array.from(a.signature.match(/../g)!, (h) => parseInt(h, 16))), key: a.key, mimeType: a.mimeType, name: a.name });
-    const res = await appleBusiness.fetchMedia(mediaId, account());
+    const res = await appleBusiness.fetchMedia(mediaId, account(), testContext());
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("video/mp4");
     expect(res.headers.get("content-disposition")).toContain('filename="clip.mp4"');
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
     const ref = decodeAttachmentRef(mediaId)!;
-    expect((await appleBusiness.fetchMedia(encodeAttachmentRef({ ...ref, url: `${ref.url}x` }), account())).status).toBe(404);
-    expect((await appleBusiness.fetchMedia("not a reference", account())).status).toBe(404);
+    expect((await appleBusiness.fetchMedia(encodeAttachmentRef({ ...ref, url: `${ref.url}x` }), account(), testContext())).status).toBe(404);
+    expect((await appleBusiness.fetchMedia("not a reference", account(), testContext())).status).toBe(404);
   });
 });

@@ -1,3 +1,4 @@
+import { testContext } from "../../support/send-context";
 import { describe, expect, inject, it } from "vitest";
 import { planParts } from "../../../src/channels/degrade";
 import { messenger, normalizeMessengerPeer } from "../../../src/channels/messenger";
@@ -243,12 +244,12 @@ describe("Messenger sends against the fake Graph API", () => {
 
   it("fetches media only from allowed hosts, following redirects, mapping expired URLs to 410", async () => {
     const acct = account();
-    const ok = await messenger.fetchMedia(`${base}/media/redirect/sample.png`, acct);
+    const ok = await messenger.fetchMedia(`${base}/media/redirect/sample.png`, acct, testContext());
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("image/png");
     expect((await ok.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    expect((await messenger.fetchMedia(`${base}/media/expired`, acct)).status).toBe(410);
-    expect((await messenger.fetchMedia("https://example.com/a.png", acct)).status).toBe(404);
-    expect((await messenger.fetchMedia("not a url", acct)).status).toBe(404);
+    expect((await messenger.fetchMedia(`${base}/media/expired`, acct, testContext())).status).toBe(410);
+    expect((await messenger.fetchMedia("https://example.com/a.png", acct, testContext())).status).toBe(404);
+    expect((await messenger.fetchMedia("not a url", acct, testContext())).status).toBe(404);
   });
 });

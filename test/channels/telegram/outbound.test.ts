@@ -1,3 +1,4 @@
+import { testContext } from "../../support/send-context";
 import { describe, expect, inject, it } from "vitest";
 import { planParts } from "../../../src/channels/degrade";
 import { normalizeTelegramPeer, setWebhookParams, telegram } from "../../../src/channels/telegram";
@@ -10,7 +11,7 @@ import { platform } from "../../support/http";
 
 const fakeUrl = () => inject("platformUrls").telegram!;
 const accountAt = (url: string, overrides: object = {}) => telegram.accountSchema.parse({ ...testAccount(url), ...overrides });
-const ctx = { env: {}, token: async () => "", renewToken: async () => "", part: 0 };
+const ctx = testContext();
 const message = (content: OutboundContent) => ({ id: "msg_test", content, acceptedAt: new Date(0).toISOString() });
 /** A fresh private chat id per test (never one of the fake's special prefixes). */
 const newChat = () => String(5_000_000_000 + Math.floor(Math.random() * 1e9));
@@ -312,7 +313,7 @@ describe("Telegram sends against the fake Bot API", () => {
     const wrong = await send({ type: "text", text: "hi" }, newChat(), accountAt(fakeUrl(), { botToken: "987654321:AAE-some-other-bot-token-0123456789" }));
     expect(wrong).toEqual({ kind: "failed", error: { reason: "auth_failed", code: "401", detail: "Unauthorized" } });
     const down = await send({ type: "text", text: "hi" }, newChat(), accountAt("http://127.0.0.1:9"));
-    expect(down).toMatchObject({ kind: "retry", detail: expect.stringMatching(/^Telegram sendMessage: no answer/) });
+    expect(down).toMatchObject({ kind: "retry", detail: expect.stringMatching(/^Telegram sendMessage: 127\.0\.0\.1:\d+ did not answer/) });
     expect(JSON.stringify([wrong, down])).not.toContain(TELEGRAM_BOT_TOKEN.split(":")[1]);
   });
 
@@ -320,7 +321,7 @@ describe("Telegram sends against the fake Bot API", () => {
     const chat = newChat();
     await fake("/_sandbox/faults", { hang: true, path: "/sendMessage", chatId: chat });
     const result = await send({ type: "text", text: "slow" }, chat, accountAt(fakeUrl(), { timeoutMs: 300 }));
-    expect(result).toMatchObject({ kind: "retry", detail: expect.stringMatching(/^Telegram sendMessage: no answer/) });
+    expect(result).toMatchObject({ kind: "retry", detail: expect.stringMatching(/^Telegram sendMessage: 127\.0\.0\.1:\d+ did not answer/) });
   });
 });
 

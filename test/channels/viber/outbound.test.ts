@@ -1,6 +1,7 @@
+import { testContext } from "../../support/send-context";
 import { describe, expect, inject, it } from "vitest";
 import { planParts } from "../../../src/channels/degrade";
-import type { ChannelAdapter, SendContext, SendResult } from "../../../src/channels/types";
+import type { ChannelAdapter, SendResult } from "../../../src/channels/types";
 import { normalizeViberPeer, viber } from "../../../src/channels/viber";
 import { ViberAccount } from "../../../src/channels/viber/account";
 import { classifyViberResponse, VIBER_STATUS_CODES } from "../../../src/channels/viber/errors";
@@ -14,12 +15,7 @@ const adapter: ChannelAdapter<ViberAccount> = viber;
 const fakeUrl = () => inject("platformUrls")["viber"]!;
 const account = () => ViberAccount.parse(testAccount(fakeUrl()));
 const sender = { senderName: "Acme Support" };
-const ctx: SendContext & { part: number } = {
-  env: {},
-  token: async () => "",
-  renewToken: async () => "",
-  part: 0,
-};
+const ctx = testContext();
 
 interface FakeRequest {
   method: string;
@@ -267,8 +263,8 @@ describe("Viber media", () => {
 
     const bounced = await adapter.fetchMedia!(`${fakeUrl()}/media/redirect?to=${encodeURIComponent(url)}`, account(), ctx);
     expect(new Uint8Array(await bounced.arrayBuffer())).toEqual(bytes);
-    const away = await adapter.fetchMedia!(`${fakeUrl()}/media/redirect?to=${encodeURIComponent("https://example.com/x.jpg")}`, account(), ctx);
-    expect(away.status).toBe(404);
+    const away = adapter.fetchMedia!(`${fakeUrl()}/media/redirect?to=${encodeURIComponent("https://example.com/x.jpg")}`, account(), ctx);
+    await expect(away).rejects.toThrow(/redirected to https:\/\/example\.com\/x\.jpg: example\.com is not a Viber media host/);
   });
 
   it("never fetches anything else: other hosts, look-alike hosts, credentials in the URL, non-URLs", async () => {

@@ -1,3 +1,4 @@
+import { testContext } from "../../support/send-context";
 import { describe, expect, inject, it } from "vitest";
 import { whatsappCloud } from "../../../src/channels/whatsapp-cloud";
 import { WhatsAppCloudAccount } from "../../../src/channels/whatsapp-cloud/account";
@@ -303,7 +304,7 @@ describe("sending to the fake Cloud API over loopback", () => {
   it("fetches inbound media in two steps with the bearer token", async () => {
     const bytes = crypto.getRandomValues(new Uint8Array(2048));
     const id = await upload(bytes, "image/png");
-    const res = await whatsappCloud.fetchMedia(id, account);
+    const res = await whatsappCloud.fetchMedia(id, account, testContext());
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/png");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
@@ -315,13 +316,13 @@ describe("sending to the fake Cloud API over loopback", () => {
   });
 
   it("answers 404 for an unknown media id", async () => {
-    const res = await whatsappCloud.fetchMedia("999000111", account);
+    const res = await whatsappCloud.fetchMedia("999000111", account, testContext());
     expect(res.status).toBe(404);
   });
 
   it("never sends the token to a media URL on another host", async () => {
     const id = await upload("secret bytes", "text/plain", "?host=localhost");
-    const res = await whatsappCloud.fetchMedia(id, account);
+    const res = await whatsappCloud.fetchMedia(id, account, testContext());
     expect(res.status).toBe(502);
     const paths = (await fake("/_sandbox/state")).requests.filter((r) => r.path.includes(id)).map((r) => r.path.split("?")[0]);
     expect(paths).toEqual([`/v23.0/${id}`]);

@@ -1,0 +1,36 @@
+/**
+ * The network the relay sees in tests (Miniflare's `outboundService`, in Node): loopback requests go to
+ * the local servers, names under example.com are served here as a stand-in for the public internet (media
+ * files, redirects, error answers), and anything else is refused and recorded as a leak, so that a broken
+ * URL guard never reaches a real address. `GET http://test-network.invalid/_leaks` lists the leaks.
+ *
+ * example.com paths: `/redirect?to=<url>` answers 302 to `url`; `/status/<n>` answers `n`; anything else a
+ * small file whose type follows the extension.
+ */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+const PUBLIC_ZONE = /(^|\.)example\.com$/;
+const TYPES: Record<string, string> = { jpg: "image/jpeg", png: "image/png", pdf: "application/pdf", mp4: "video/mp4", ogg: "audio/ogg" };
+
+const leaks: string[] = [];
+
+function publicInternet(url: URL): Response {
+  if (url.pathname === "/redirect") {
+    return new Response(null, { status: 302, headers: { location: url.searchParams.get("to") ?? "/" } });
+  }
+  const status = /^\/status\/(\d{3})$/.exec(url.pathname);
+  if (status) return new Response(`status ${status[1]}`, { status: Number(status[1]) });
+  const extension = url.pathname.split(".").pop() ?? "";
+  return new Response(new Uint8Array(64).fill(7), { headers: { "content-type": TYPES[extension] ?? "application/octet-stream" } });
+}
+
+export async function testNetwork(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.host === "test-network.invalid") return Response.json({ leaks });
+  if (LOOPBACK.has(url.hostname)) {
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    return fetch(url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+  }
+  if (PUBLIC_ZONE.test(url.hostname)) return publicInternet(url);
+  leaks.push(`${request.method} ${url.href}`);
+  return new Response("blocked by the test network", { status: 502 });
+}
