@@ -34,6 +34,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ["test/soak/**/*.test.ts"],
           environment: "node",
+          // One at a time: each drives raw workerd hard, and the machine has two cores.
+          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
         },

@@ -17,8 +17,8 @@ type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
 const PARALLEL_CONVERSATIONS = 16;
 /** Events handed to the endpoint outbox per call. */
 const ENDPOINT_CHUNK = 500;
-/** How long storing one webhook's events may take before the platform is asked to deliver it again. */
-const STORE_BUDGET_MS = 20_000;
+/** How long storing one webhook's events may take before the platform is asked to deliver it again (Meta waits about 20 s). */
+const STORE_BUDGET_MS = 15_000;
 
 /**
  * Platform webhooks: `/webhooks/{channel}/{accountId}`. The request is verified on its raw bytes, parsed
@@ -76,6 +76,23 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
   return c.json({ received, skipped: problems.length });
 }
 
+/**
+ * Whether a Durable Object call failed for lack of resources rather than a bug in the relay: retryable,
+ * overloaded or reset objects, the runtime's internal errors, SQLite out of memory or busy.
+ * @see https://developers.cloudflare.com/durable-objects/best-practices/error-handling/
+ */
+function storageExhausted(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const flags = e as { retryable?: unknown; overloaded?: unknown; durableObjectReset?: unknown };
+  return (
+    flags.retryable === true ||
+    flags.overloaded === true ||
+    flags.durableObjectReset === true ||
+    // workerd's own failures reach the caller as "internal error; reference = ..."
+    /^internal error|SQLITE_(NOMEM|BUSY|FULL)/.test(e.message)
+  );
+}
+
 const tooDeep = () =>
   new ProblemError(422, "json_too_deep", `The body nests deeper than ${MAX_WEBHOOK_JSON_DEPTH} levels; no platform sends that.`);
 
@@ -125,10 +142,10 @@ async function storeEvents(
       return event;
     }),
   );
+  const busy = () =>
+    new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
   const overBudget = () => {
-    if (Date.now() > deadline) {
-      throw new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
-    }
+    if (Date.now() > deadline) throw busy();
   };
   const storeOthers = async () => {
     // In order, chunk after chunk: the endpoint keeps each conversation's order.
@@ -143,7 +160,13 @@ async function storeEvents(
       overBudget();
       const [peer, statuses] = conversations.shift()!;
       const address: ConversationAddress = { ...base, peer };
-      await c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses);
+      try {
+        await c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses);
+      } catch (e) {
+        // Storage that is out of room for now (too many objects open at once, an overloaded object) is
+        // the platform's cue to deliver again, not a failure of the relay.
+        throw storageExhausted(e) ? busy() : e;
+      }
     }
   };
   await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, conversations.length) }, storeStatuses)]);

@@ -109,6 +109,8 @@ export class ConversationOutbox extends DurableObject<Env> {
     }
     const { platformMessageId } = s.status;
     const update = this.store.applyPlatformStatus(platformMessageId, status, at, error);
+    // A redelivered status was staged the first time: nothing to hand over again.
+    if (update.seen) return;
     // Keyed by the relay's message when known, so the platform's `sent` and the relay's own are one event.
     const key = update.messageId ? `${update.messageId}:${status}` : `${address.account}:${s.dedupeKey}`;
     this.stageEvent(address, key, {

@@ -83,6 +83,8 @@ export interface StatusUpdate {
   messageId?: string;
   reference?: string;
   moved: boolean;
+  /** The status was recorded before (a platform's redelivery): its event was staged then. */
+  seen: boolean;
 }
 
 /**
@@ -223,6 +225,8 @@ export class ConversationStore {
       )
       .toArray()[0];
     if (!row) {
+      const seen = this.sql.exec("SELECT 1 FROM early_statuses WHERE platform_id = ? AND status = ? LIMIT 1", platformId, status).toArray().length > 0;
+      if (seen) return { moved: false, seen };
       // A status can overtake the platform's answer to the send; keep it (a day) for when the id is known.
       this.sql.exec("DELETE FROM early_statuses WHERE at < ?", at - EARLY_STATUS_TTL_MS);
       this.sql.exec(
@@ -232,13 +236,14 @@ export class ConversationStore {
         at,
         error ? JSON.stringify(error) : null,
       );
-      return { moved: false };
+      return { moved: false, seen: false };
     }
+    const seen = this.sql.exec("SELECT 1 FROM history WHERE message_id = ? AND status = ? LIMIT 1", row.id, status).toArray().length > 0;
     if (error && status === "failed") {
       this.sql.exec("UPDATE messages SET error = ? WHERE id = ? AND status NOT IN ('failed', 'delivered', 'read')", JSON.stringify(error), row.id);
     }
     const moved = this.transition(row.id, status, at, error);
-    return { messageId: row.id, moved, ...(row.reference !== null && { reference: row.reference }) };
+    return { messageId: row.id, moved, seen, ...(row.reference !== null && { reference: row.reference }) };
   }
 
   /**

@@ -38,7 +38,8 @@ describe("conversation store", () => {
     withStore((store) => {
       store.enqueue("m1", { type: "text", text: "one" }, "ref-1", 1000);
       store.markPartSent("m1", "wamid.1", 0, true, 2000);
-      expect(store.applyPlatformStatus("wamid.1", "read", 4000)).toEqual({ messageId: "m1", moved: true, reference: "ref-1" });
+      expect(store.applyPlatformStatus("wamid.1", "read", 4000)).toEqual({ messageId: "m1", moved: true, seen: false, reference: "ref-1" });
+      expect(store.applyPlatformStatus("wamid.1", "read", 4100)).toMatchObject({ moved: false, seen: true });
       expect(store.applyPlatformStatus("wamid.1", "delivered", 3000).moved).toBe(false);
       expect(store.applyPlatformStatus("wamid.1", "failed", 5000, { reason: "platform_error" }).moved).toBe(false);
       const record = store.record("m1")!;
@@ -54,7 +55,8 @@ describe("conversation store", () => {
   it("a status that overtakes the send's answer applies once the platform id is known", () =>
     withStore((store) => {
       store.enqueue("m1", { type: "text", text: "one" }, undefined, 1000);
-      expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false });
+      expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: false });
+      expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: true });
       store.markPartSent("m1", "wamid.early", 0, true, 2000);
       expect(store.record("m1")?.status).toBe("delivered");
     }));

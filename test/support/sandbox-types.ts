@@ -19,7 +19,7 @@ export interface BackendEvent {
     type: string;
     conversation: { tenant: string; channel: string; account: string; peer: string };
     message?: { platformMessageId: string; sender: { id: string; name?: string }; content: Record<string, unknown> };
-    status?: { messageId?: string; status: string; error?: { reason: string; code?: string } };
+    status?: { messageId?: string; platformMessageId?: string; status: string; error?: { reason: string; code?: string } };
   };
 }
 export interface BackendEvents {
