@@ -32,7 +32,7 @@ beforeAll(async () => {
   writeWorkerdConfig(work, { relayModule: "index.js", relayPort: port, doDir: mkdtempSync(join(work, "do-")), relayConfig: JSON.stringify(config), retryTimeScale: "0.01" });
   const relay = await spawnWorkerd({ dir: work, logPath: join(work, "relay.log"), ports: [port] });
   relayUrl = `http://127.0.0.1:${port}`;
-  backendEvents = () => backend.state.events;
+  backendEvents = () => backend.state.events as ReturnType<typeof backendEvents>;
   stop = async () => {
     relay.kill("SIGKILL");
     await backend.close();
