@@ -25,15 +25,15 @@ export const deadLettersApi = new Hono<AppEnv>()
   .post("/v1/dead-letters/:id/replay", requireAuth("messages:send"), async (c) => {
     const id = c.req.param("id");
     const tenant = c.get("principal").tenant;
-    const notFound = new ProblemError(404, "dead_letter_not_found", `There is no dead letter '${id}' in your tenant.`);
+    const notFound = () => new ProblemError(404, "dead_letter_not_found", `There is no dead letter '${id}' in your tenant.`);
     if (id.startsWith("msg_")) {
       const conversation = conversationOfMessage(c.env, id);
-      if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound;
+      if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
       await endpointOf(c).forgetDeadMessage(id);
       return c.json({ id, replayed: true, status: "queued" }, 202);
     }
     const outcome = await endpointOf(c).replayEvent(id);
-    if (outcome === "unknown") throw notFound;
+    if (outcome === "unknown") throw notFound();
     if (outcome === "disabled") {
       throw new ProblemError(409, "endpoint_disabled", "The endpoint is disabled: enable it with POST /v1/endpoint/enable.");
     }

@@ -96,10 +96,10 @@ export const messagesApi = new Hono<AppEnv>()
   })
   .get("/v1/messages/:id", requireAuth("messages:read"), async (c) => {
     const id = c.req.param("id");
-    const notFound = new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
+    const notFound = () => new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
     const conversation = conversationOfMessage(c.env, id);
-    if (!conversation) throw notFound;
+    if (!conversation) throw notFound();
     const record = await conversation.message(id, c.get("principal").tenant);
-    if (!record) throw notFound;
+    if (!record) throw notFound();
     return c.json(record);
   });

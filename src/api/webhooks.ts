@@ -33,10 +33,10 @@ for (const path of ["/webhooks/:channel/:accountId", "/webhooks/:channel/:accoun
 
 async function receiveWebhook(c: AppContext): Promise<Response> {
   const channel = ChannelId.safeParse(c.req.param("channel"));
-  const notFound = new ProblemError(404, "unknown_webhook", "No such webhook: check the channel and account id in the URL.");
-  if (!channel.success) throw notFound;
+  const notFound = () => new ProblemError(404, "unknown_webhook", "No such webhook: check the channel and account id in the URL.");
+  if (!channel.success) throw notFound();
   const found = loadConfig(c.env).account(c.req.param("accountId") ?? "");
-  if (!found || found.account.channel !== channel.data) throw notFound;
+  if (!found || found.account.channel !== channel.data) throw notFound();
   const { tenant, account } = found;
   const adapter = adapterFor(channel.data);
 
@@ -142,31 +142,28 @@ async function storeEvents(
       return event;
     }),
   );
-  const busy = () =>
-    new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
-  const overBudget = () => {
+  /** One write, refused past the deadline; storage out of room for now is the platform's cue to deliver again. */
+  const write = async (store: () => Promise<unknown>) => {
+    const busy = () => new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
     if (Date.now() > deadline) throw busy();
+    try {
+      await store();
+    } catch (e) {
+      throw storageExhausted(e) ? busy() : e;
+    }
   };
   const storeOthers = async () => {
     // In order, chunk after chunk: the endpoint keeps each conversation's order.
     for (let i = 0; i < unified.length; i += ENDPOINT_CHUNK) {
-      overBudget();
-      await endpoint.enqueue(base.tenant, unified.slice(i, i + ENDPOINT_CHUNK));
+      await write(() => endpoint.enqueue(base.tenant, unified.slice(i, i + ENDPOINT_CHUNK)));
     }
   };
   const conversations = [...statusesByPeer];
   const storeStatuses = async () => {
-    while (conversations.length > 0) {
-      overBudget();
-      const [peer, statuses] = conversations.shift()!;
-      const address: ConversationAddress = { ...base, peer };
-      try {
-        await c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses);
-      } catch (e) {
-        // Storage that is out of room for now (too many objects open at once, an overloaded object) is
-        // the platform's cue to deliver again, not a failure of the relay.
-        throw storageExhausted(e) ? busy() : e;
-      }
+    for (let next = conversations.shift(); next; next = conversations.shift()) {
+      const address: ConversationAddress = { ...base, peer: next[0] };
+      const statuses = next[1];
+      await write(() => c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses));
     }
   };
   await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, conversations.length) }, storeStatuses)]);

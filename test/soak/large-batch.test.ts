@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRelay, freePort, loadFixtures, sleep, spawnWorkerd, writeWorkerdConfig } from "../../bench/workerd.mjs";
 import { startBackend } from "../../sandbox/business-backend.js";
-import { CLOUD_ACCOUNT_ID, CLOUD_APP_SECRET, CLOUD_PHONE_NUMBER_ID } from "../channels/whatsapp-cloud/account";
+import { CLOUD_ACCOUNT_ID, CLOUD_APP_SECRET } from "../channels/whatsapp-cloud/account";
+import { statusBatch } from "../channels/whatsapp-cloud/status-batch";
 
 const STATUSES = 3000;
 /**
@@ -46,17 +47,8 @@ afterAll(async () => {
 
 describe("a large platform batch", () => {
   it(`${STATUSES.toLocaleString("en")} statuses in one webhook are stored and forwarded exactly once`, async () => {
-    const run = Date.now();
-    const statuses = Array.from({ length: STATUSES }, (_, i) => ({
-      id: `wamid.batch-${run}-${i}`,
-      status: "delivered",
-      timestamp: String(Math.floor(run / 1000)),
-      recipient_id: String(4915100000000 + i),
-    }));
-    const body = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [{ id: "1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: CLOUD_PHONE_NUMBER_ID }, statuses } }] }],
-    });
+    const prefix = `wamid.batch-${Date.now()}-`;
+    const body = statusBatch(STATUSES, prefix);
     const signature = `sha256=${createHmac("sha256", CLOUD_APP_SECRET).update(body).digest("hex")}`;
     const deliver = () =>
       fetch(`${relayUrl}/webhooks/whatsapp-cloud/${CLOUD_ACCOUNT_ID}`, {
@@ -77,7 +69,7 @@ describe("a large platform batch", () => {
     expect(answers.at(-1)).toBe(200);
     expect((await deliver()).status).toBe(200);
 
-    const ours = () => backendEvents().filter((e) => e.payload.status?.platformMessageId?.startsWith(`wamid.batch-${run}-`));
+    const ours = () => backendEvents().filter((e) => e.payload.status?.platformMessageId?.startsWith(prefix));
     for (let i = 0; i < 600 && ours().length < STATUSES; i++) await sleep(100);
     await sleep(1000);
     const forwarded = ours().map((e) => e.payload.status!.platformMessageId);

@@ -30,7 +30,12 @@ export async function testNetwork(request: Request): Promise<Response> {
   if (url.host === "test-network.invalid") return Response.json({ leaks });
   if (LOOPBACK.has(url.hostname) && !url.href.includes("must-not-reach")) {
     const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
-    return fetch(url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+    try {
+      return await fetch(url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+    } catch {
+      // A refused connection: the closest a Response can say it.
+      return new Response("nothing listens there", { status: 502, headers: { "x-test-network": "unreachable" } });
+    }
   }
   if (PUBLIC_ZONE.test(url.hostname)) return publicInternet(url);
   leaks.push(`${request.method} ${url.href}`);

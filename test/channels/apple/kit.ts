@@ -27,11 +27,17 @@ export async function gzip(text: string): Promise<Uint8Array> {
 
 /** The routing headers Apple sends with a message, taken from its body. */
 export function routingHeaders(json: string): Record<string, string> {
-  const m = JSON.parse(json) as { id?: string; sourceId?: string; destinationId?: string };
+  let m: { id?: unknown; sourceId?: unknown; destinationId?: unknown } = {};
+  try {
+    m = (JSON.parse(json) as typeof m | null) ?? {};
+  } catch {
+    // not JSON (property tests send anything): no routing headers
+  }
+  const header = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   return {
-    ...(m.id && { id: m.id }),
-    ...(m.sourceId && { "source-id": m.sourceId }),
-    ...(m.destinationId && { "destination-id": m.destinationId }),
+    ...(header(m.id) && { id: header(m.id)! }),
+    ...(header(m.sourceId) && { "source-id": header(m.sourceId)! }),
+    ...(header(m.destinationId) && { "destination-id": header(m.destinationId)! }),
     "device-agent": "iPhone OS",
     "capability-list": "QUICK,LIST,TIME,AUTH,AUTH2,FORM",
   };
