@@ -95,7 +95,13 @@ export interface ParseResult {
 /** The outcome of one send attempt (one platform request), classified so that delivery knows whether to retry. */
 export type SendResult =
   | { kind: "ok"; platformMessageId: string }
-  | { kind: "retry"; afterSeconds?: number; detail: string }
+  | {
+      kind: "retry";
+      afterSeconds?: number;
+      detail: string;
+      /** The business's media server failed, not the platform: retried a bounded number of times, then `media_failed`. */
+      cause?: "media";
+    }
   | { kind: "failed"; error: StatusError };
 
 /** A platform credential obtained by logging in, cached for every conversation of the account. */

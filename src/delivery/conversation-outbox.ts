@@ -19,6 +19,11 @@ const ALARM_BUDGET_MS = 20_000;
 const EVENT_FLUSH_RETRY_MS = 2_000;
 /** Attempts that end in an error of the relay's own code before the message fails as `internal_error`. */
 export const MAX_INTERNAL_ERRORS = 3;
+/**
+ * Attempts at a business's media server that does not answer (or answers 5xx) before the message fails as
+ * `media_failed`: with backoff, a few minutes; a dead server must not hold the conversation for a day.
+ */
+export const MAX_MEDIA_ERRORS = 8;
 
 /** One send attempt: the adapter's classified result, or an error of the relay's own code. */
 type Attempt =
@@ -176,9 +181,12 @@ export class ConversationOutbox extends DurableObject<Env> {
       } else if (result.kind === "internal" && head.internalErrors + 1 >= MAX_INTERNAL_ERRORS) {
         console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
         this.fail(address, head, { reason: "internal_error", detail: "the relay could not process this message; its operator has the details" }, true);
+      } else if (result.kind === "retry" && result.cause === "media" && head.mediaErrors + 1 >= MAX_MEDIA_ERRORS) {
+        this.fail(address, head, { reason: "media_failed", detail: `gave up after ${MAX_MEDIA_ERRORS} attempts: ${result.detail}` }, true);
       } else {
         const delay = outboundRetryDelayMs(head.attempts + 1, result.kind === "retry" ? result.afterSeconds : undefined, scale);
-        this.store.deferHead(head.id, Date.now() + delay, result.detail, result.kind === "internal");
+        const counted = result.kind === "internal" ? "internal" : result.cause;
+        this.store.deferHead(head.id, Date.now() + delay, result.detail, counted);
         console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${delay} ms: ${result.detail}`);
         return;
       }

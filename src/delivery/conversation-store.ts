@@ -39,8 +39,10 @@ const MIGRATIONS = [
    CREATE INDEX messages_sent_at ON messages (sent_at);`,
   // A replayed dead letter starts a new delivery window.
   `ALTER TABLE messages ADD COLUMN queued_at INTEGER;`,
-  // Attempts that ended in an error of the relay's own code: a few fail the message, never the queue.
-  `ALTER TABLE messages ADD COLUMN internal_errors INTEGER NOT NULL DEFAULT 0;`,
+  // Attempts that ended in an error of the relay's own code, or of the business's media server: a few
+  // fail the message, never the queue.
+  `ALTER TABLE messages ADD COLUMN internal_errors INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN media_errors INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -60,6 +62,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   parts_sent: number;
   queued_at: number | null;
   internal_errors: number;
+  media_errors: number;
 }
 
 /** A queued message due for sending. */
@@ -76,6 +79,8 @@ export interface PendingMessage {
   partsSent: number;
   /** Attempts that failed in the relay's own code. */
   internalErrors: number;
+  /** Attempts that failed at the business's media server. */
+  mediaErrors: number;
 }
 
 /** The outcome of recording a status: whether the message moved, and the record's relay id. */
@@ -139,6 +144,7 @@ export class ConversationStore {
       queuedAt: row.queued_at ?? row.created_at,
       partsSent: row.parts_sent,
       internalErrors: row.internal_errors,
+      mediaErrors: row.media_errors,
     };
   }
 
@@ -160,14 +166,18 @@ export class ConversationStore {
     return requeued;
   }
 
-  /** Records a transient failure (or one of the relay's own): the message stays at the head until `nextAttemptAt`. */
-  deferHead(id: string, nextAttemptAt: number, detail: string, internal = false): void {
+  /**
+   * Records a failed attempt: the message stays at the head until `nextAttemptAt`. `counted` names the
+   * bounded kind it was (the relay's own error, the business's media server), if any.
+   */
+  deferHead(id: string, nextAttemptAt: number, detail: string, counted?: "internal" | "media"): void {
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-         internal_errors = internal_errors + ? WHERE id = ?`,
+         internal_errors = internal_errors + ?, media_errors = media_errors + ? WHERE id = ?`,
       nextAttemptAt,
       detail,
-      internal ? 1 : 0,
+      counted === "internal" ? 1 : 0,
+      counted === "media" ? 1 : 0,
       id,
     );
   }

@@ -18,7 +18,7 @@ const isMedia = (c: OutboundContent): c is Media => c.type === "image" || c.type
  * fetch (https, public hosts only, every redirect hop checked) and hands the platform the URL the chain
  * ends at, so that no platform (nor a WhatsApp container inside the business's network) is sent somewhere
  * the relay would refuse to go. A refused URL fails the message (`url_refused`), a 4xx answer fails it
- * (`media_failed`), a busy or silent server is retried.
+ * (`media_failed`), a busy or silent server is retried a bounded number of times (`cause: "media"`).
  */
 export async function checkMediaUrl(content: OutboundContent, policy: UrlPolicy): Promise<OutboundContent | NotSendable> {
   if (!isMedia(content)) return content;
@@ -31,10 +31,10 @@ export async function checkMediaUrl(content: OutboundContent, policy: UrlPolicy)
     status = response.status;
   } catch (e) {
     if (e instanceof RefusedUrlError) return { kind: "failed", error: { reason: "url_refused", detail: `${content.url}: ${e.message}` } };
-    if (e instanceof UnreachableError) return { kind: "retry", detail: `media ${e.message}` };
+    if (e instanceof UnreachableError) return { kind: "retry", cause: "media", detail: `media ${e.message}` };
     throw e;
   }
-  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", detail: `fetching ${content.url} answered ${status}` };
+  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", cause: "media", detail: `fetching ${content.url} answered ${status}` };
   if (status >= 300) {
     return { kind: "failed", error: { reason: "media_failed", code: String(status), detail: `fetching ${content.url} answered ${status}` } };
   }

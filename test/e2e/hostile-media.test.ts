@@ -11,6 +11,7 @@ import { TELEGRAM_ACCOUNT_ID } from "../channels/telegram/account";
 import { VIBER_ACCOUNT_ID } from "../channels/viber/account";
 import { newViberUser } from "../channels/viber/kit";
 import { CLOUD_ACCOUNT_ID } from "../channels/whatsapp-cloud/account";
+import { MAX_MEDIA_ERRORS } from "../../src/delivery/conversation-outbox";
 import { eventually, newPeer, relay } from "../support/http";
 
 const CHANNELS = [
@@ -41,7 +42,7 @@ async function send(account: string, to: string, content: unknown): Promise<stri
 
 const settled = (id: string) =>
   eventually(async () => {
-    const r = (await (await relay(`/v1/messages/${id}`)).json()) as { status: string; error?: { reason: string; detail?: string } };
+    const r = (await (await relay(`/v1/messages/${id}`)).json()) as { status: string; attempts: number; error?: { reason: string; detail?: string } };
     return r.status === "queued" ? undefined : r;
   }, 15_000, `message ${id} to leave the queue`);
 
@@ -76,6 +77,15 @@ describe("media URLs that lead into the network", () => {
   it("a media URL that answers 404 fails as media_failed before the platform is asked", async () => {
     const failed = await settled(await send("wa-acme", newPeer(), { type: "image", url: "https://media.example.com/status/404" }));
     expect(failed).toMatchObject({ status: "failed", error: { reason: "media_failed", code: "404" } });
+  });
+
+  it("a media server that keeps failing fails the message after a bounded number of attempts, and the next goes out", async () => {
+    const to = newPeer();
+    const dead = await send("wa-acme", to, { type: "image", url: "https://media.example.com/status/503" });
+    const next = await send("wa-acme", to, { type: "text", text: "after the dead server" });
+    const failed = await settled(dead);
+    expect(failed).toMatchObject({ status: "failed", attempts: MAX_MEDIA_ERRORS, error: { reason: "media_failed", detail: expect.stringMatching(/gave up after 8 attempts: .*answered 503/) } });
+    expect((await settled(next)).status).not.toBe("failed");
   });
 
   it("an internal address given directly is refused with 422 before anything is queued", async () => {

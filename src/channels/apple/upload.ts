@@ -74,14 +74,14 @@ async function fetchSource(content: Media, policy: UrlPolicy): Promise<{ bytes: 
     ({ response: res } = await guardedFetch(content.url, { timeoutMs: MEDIA_TRANSFER_TIMEOUT_MS, maxRedirects: MAX_SOURCE_REDIRECTS }, policy));
   } catch (e) {
     if (e instanceof RefusedUrlError) return { kind: "failed", error: { reason: "url_refused", detail: `${content.url}: ${e.message}` } };
-    if (e instanceof UnreachableError) return { kind: "retry", detail: `fetching the media: ${e.message}` };
+    if (e instanceof UnreachableError) return { kind: "retry", cause: "media", detail: `fetching the media: ${e.message}` };
     throw e;
   }
   if (!res.ok) {
     await res.body?.cancel();
     const detail = `fetching ${content.url} answered ${res.status}`;
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      return { kind: "retry", afterSeconds: retryAfterSeconds(res.headers), detail };
+      return { kind: "retry", cause: "media", afterSeconds: retryAfterSeconds(res.headers), detail };
     }
     return { kind: "failed", error: { reason: "media_failed", code: String(res.status), detail } };
   }
@@ -92,7 +92,7 @@ async function fetchSource(content: Media, policy: UrlPolicy): Promise<{ bytes: 
     if (e instanceof TooLargeError) {
       return { kind: "failed", error: { reason: "media_failed", detail: `${content.url} is larger than ${MAX_ATTACHMENT_BYTES} bytes` } };
     }
-    if (e instanceof UnreachableError) return { kind: "retry", detail: `fetching the media: ${e.message}` };
+    if (e instanceof UnreachableError) return { kind: "retry", cause: "media", detail: `fetching the media: ${e.message}` };
     throw e;
   }
   if (bytes.length === 0) return { kind: "failed", error: { reason: "media_failed", detail: `${content.url} is empty` } };
