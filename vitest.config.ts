@@ -12,7 +12,7 @@ export default defineConfig({
             main: "./src/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01" },
+              bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01", ADMIN_KEYS: inject("adminKeys") },
               // Every outbound request goes through the test network: loopback, a stand-in internet, nothing else.
               outboundService: testNetwork,
             },

@@ -13,6 +13,7 @@ export const DURABLE_OBJECTS = {
   ENDPOINTS: "EndpointOutbox",
   SESSIONS: "AccountSession",
   IDEMPOTENCY: "IdempotencyRecord",
+  REGISTRY: "Registry",
 };
 
 /** wrangler.toml's `compatibility_date`. */

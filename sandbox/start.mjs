@@ -9,6 +9,7 @@
  * Ports: RELAY_PORT, WA_CONTAINER_PORT, BACKEND_PORT.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startBackend } from "./business-backend.js";
@@ -38,7 +39,9 @@ const backend = await startBackend({ port: backendPort, secret: tenant.endpoint.
 // wrangler dev reads variables from an env file; keep it out of the repository.
 mkdirSync(".wrangler", { recursive: true });
 const envFile = ".wrangler/sandbox.env";
-writeFileSync(envFile, `RELAY_CONFIG='${JSON.stringify(config)}'\nRETRY_TIME_SCALE=0.1\n`);
+// The operator key `sandbox-admin` exists in the sandbox only, like the API key `sandbox`.
+const adminKeys = createHash("sha256").update("sandbox-admin").digest("hex");
+writeFileSync(envFile, `RELAY_CONFIG='${JSON.stringify(config)}'\nRETRY_TIME_SCALE=0.1\nADMIN_KEYS=${adminKeys}\n`);
 
 // Wrangler's own entry under this Node (not through npx, which would not pass signals on).
 const wranglerBin = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
@@ -86,6 +89,10 @@ Then read its status (use the id it answered with):
 
 Play the customer replying:
   curl -sX POST ${container.url}/_sandbox/inbound -H 'Content-Type: application/json' -d '{"from":"49123123456","text":"Hi back!"}'
+
+Create a tenant and issue its first API key as the operator (key sandbox-admin):
+  curl -sX POST ${relayUrl}/admin/v1/tenants -H 'Authorization: Bearer sandbox-admin' -H 'Content-Type: application/json' -d '{"id":"shop","name":"Shop"}'
+  curl -sX POST ${relayUrl}/admin/v1/tenants/shop/api-keys -H 'Authorization: Bearer sandbox-admin'
 
 Make the container fail the next 3 sends (the relay retries):
   curl -sX POST ${container.url}/_sandbox/faults -H 'Content-Type: application/json' -d '{"status":503,"count":3,"path":"/v1/messages"}'

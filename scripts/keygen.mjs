@@ -2,8 +2,8 @@
 // @ts-check
 /**
  * Prints a new API key and the SHA-256 to put in the tenant's `apiKeys` (the relay stores only the hash),
- * a Standard Webhooks endpoint secret, a webhook secret for a WhatsApp container account, and a media
- * token secret.
+ * a Standard Webhooks endpoint secret, a webhook secret for a WhatsApp container account, a media token
+ * secret, and an operator key for `/admin/v1` with the SHA-256 to put in the ADMIN_KEYS secret.
  */
 import { createHash, randomBytes } from "node:crypto";
 
@@ -13,3 +13,6 @@ console.log(`apiKeys entry for RELAY_CONFIG:                    {"id": "key-1", 
 console.log(`endpoint.secret (Standard Webhooks signing):        whsec_${randomBytes(32).toString("base64")}`);
 console.log(`webhook.secret (WhatsApp container callback URL):   ${randomBytes(24).toString("base64url")}`);
 console.log(`media.tokenSecret (signs inbound media URLs):       ${randomBytes(32).toString("base64url")}`);
+const operatorKey = `op_${randomBytes(24).toString("base64url")}`;
+console.log(`operator key (for /admin/v1, keep it safe):        ${operatorKey}`);
+console.log(`ADMIN_KEYS secret (add with a comma to rotate):     ${createHash("sha256").update(operatorKey).digest("hex")}`);

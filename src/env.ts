@@ -2,6 +2,7 @@ import type { AccountSession } from "./delivery/account-session";
 import type { ConversationOutbox } from "./delivery/conversation-outbox";
 import type { EndpointOutbox } from "./delivery/endpoint-outbox";
 import type { IdempotencyRecord } from "./delivery/idempotency-record";
+import type { Registry } from "./registry/registry";
 
 /** The Worker's bindings (see wrangler.toml). Tunnel service bindings are looked up by name from config. */
 export interface Env {
@@ -11,6 +12,10 @@ export interface Env {
   ENDPOINTS: DurableObjectNamespace<EndpointOutbox>;
   SESSIONS: DurableObjectNamespace<AccountSession>;
   IDEMPOTENCY: DurableObjectNamespace<IdempotencyRecord>;
+  /** The control plane's store: tenants and API keys created at runtime. */
+  REGISTRY: DurableObjectNamespace<Registry>;
+  /** Operator keys for `/admin/v1`, as comma-separated SHA-256 hex (a secret). */
+  ADMIN_KEYS?: string;
   /** Multiplies every retry delay; the sandbox and tests shrink time with it. Default 1. */
   RETRY_TIME_SCALE?: string;
 }

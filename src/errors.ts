@@ -32,6 +32,9 @@ export type ProblemCode =
   | "unsupported_media_type"
   | "url_refused"
   | "storage_busy"
+  | "tenant_exists"
+  | "tenant_not_found"
+  | "tenant_suspended"
   | "validation_failed";
 
 /**

@@ -3,13 +3,14 @@
  * (behind a stand-in for Cloudflare Access), the business backend, an Access team's key server, and the
  * relay itself on workerd as a real HTTP server. Tests reach them by the URLs provided here.
  */
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { TestProject } from "vitest/node";
 import { startBackend } from "../sandbox/business-backend.js";
 import { startContainer } from "../sandbox/whatsapp-container.js";
-import { ACCESS, ACCESS_AUDIENCE, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig, WEBHOOK_SECRET } from "./support/fixtures-config";
+import { ACCESS, ACCESS_AUDIENCE, ADMIN_KEY, CONTAINER_LOGIN, ENDPOINT_SECRET, relayConfig, WEBHOOK_SECRET } from "./support/fixtures-config";
 import { FAKE_PLATFORMS } from "./support/fake-platforms";
 import { buildRelay, startRelay } from "./support/relay-server";
 import { testNetwork } from "./support/test-network";
@@ -84,6 +85,7 @@ export default async function setup(project: TestProject) {
 
   const poolConfig = relayConfig({ containerUrl: poolContainer.url, backendUrl: backend.url, accessTeamUrl: access.url, platformUrls });
   project.provide("relayConfig", JSON.stringify(poolConfig));
+  project.provide("adminKeys", createHash("sha256").update(ADMIN_KEY).digest("hex"));
   project.provide("relayUrl", relay.url);
   project.provide("containerUrl", container.url);
   project.provide("backendUrl", backend.url);

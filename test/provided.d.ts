@@ -4,6 +4,8 @@ export {};
 declare module "vitest" {
   export interface ProvidedContext {
     relayConfig: string;
+    /** The SHA-256 of ADMIN_KEY: the ADMIN_KEYS secret of the in-test Worker. */
+    adminKeys: string;
     relayUrl: string;
     containerUrl: string;
     backendUrl: string;

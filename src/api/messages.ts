@@ -34,7 +34,11 @@ function canonicalJson(value: unknown): string {
  */
 async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
   const principal = c.get("principal");
-  const tenant = loadConfig(c.env).tenant(principal.tenant)!;
+  // A tenant created at runtime has no channel accounts yet (they come with the self-service API).
+  const tenant = loadConfig(c.env).tenant(principal.tenant) ?? { id: principal.tenant, defaultAccount: undefined, accounts: [] };
+  if (tenant.accounts.length === 0) {
+    throw new ProblemError(422, "account_required", "This tenant has no channel account yet: connect one before sending.");
+  }
   const accountId = request.account ?? tenant.defaultAccount ?? (tenant.accounts.length === 1 ? tenant.accounts[0]!.id : undefined);
   if (!accountId) {
     throw new ProblemError(422, "account_required", "This tenant has several accounts and no default: set 'account'.");

@@ -1,15 +1,36 @@
 import { createMiddleware } from "hono/factory";
-import { authenticate, requireScope } from "../auth/authenticate";
+import { authenticate, authenticateOperator, type RegistryLookup, requireScope } from "../auth/authenticate";
 import { loadConfig } from "../config/load";
 import type { Scope } from "../config/schema";
+import type { Env } from "../env";
+import { ProblemError } from "../errors";
+import { registryApiKey, registryTenant } from "../registry/directory";
 import type { AppEnv } from "./context";
 
-/** Authenticates the client and checks it holds `scope`; the principal is then `c.get("principal")`. */
+const registryLookup = (env: Env): RegistryLookup => ({
+  apiKey: (sha256) => registryApiKey(env, sha256),
+  tenant: (id) => registryTenant(env, id),
+});
+
+/**
+ * Authenticates the client and checks it holds `scope`; the principal is then `c.get("principal")`. A
+ * suspended tenant may still read, never send.
+ */
 export function requireAuth(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const principal = await authenticate(c.req.raw.headers, loadConfig(c.env));
+    const config = loadConfig(c.env);
+    const principal = await authenticate(c.req.raw.headers, config, registryLookup(c.env));
     requireScope(principal, scope);
+    if (scope === "messages:send" && !config.tenant(principal.tenant) && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
+      throw new ProblemError(403, "tenant_suspended", "This tenant is suspended: it cannot send. Ask the relay's operator.");
+    }
     c.set("principal", principal);
     await next();
   });
 }
+
+/** Authenticates an operator of the relay (`ADMIN_KEYS`, or a JWT with the `admin` scope). */
+export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
+  await authenticateOperator(c.req.raw.headers, loadConfig(c.env), c.env.ADMIN_KEYS);
+  await next();
+});

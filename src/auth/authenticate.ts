@@ -35,7 +35,14 @@ function scopesOf(payload: JWTPayload): Scope[] {
   return SCOPES.filter((s) => raw.includes(s));
 }
 
-async function verifyJwt(token: string, config: LoadedConfig): Promise<Principal> {
+/** Tenants and keys of the runtime registry, next to those of RELAY_CONFIG. */
+export interface RegistryLookup {
+  apiKey(sha256: string): Promise<{ tenant: string; scopes: readonly string[] } | undefined>;
+  tenant(id: string): Promise<{ id: string } | undefined>;
+}
+
+/** The verified claims of a bearer JWT; 401 when it is not valid. */
+async function verifiedClaims(token: string, config: LoadedConfig): Promise<JWTPayload> {
   const jwt = config.config.auth.jwt;
   if (!jwt) throw unauthorized("invalid_token", "This relay does not accept JWTs; use an API key.");
   const options = {
@@ -58,23 +65,51 @@ async function verifyJwt(token: string, config: LoadedConfig): Promise<Principal
   }
   // `sub` is a string (RFC 7519): an array or a number that merely prints like a tenant id is refused.
   if (typeof payload.sub !== "string") throw unauthorized("invalid_token", "The bearer token was rejected: claim 'sub' must be a string.");
-  const tenant = config.tenant(payload.sub);
+  return payload;
+}
+
+async function verifyJwt(token: string, config: LoadedConfig, registry?: RegistryLookup): Promise<Principal> {
+  const payload = await verifiedClaims(token, config);
+  const tenant = config.tenant(payload.sub!)?.id ?? (await registry?.tenant(payload.sub!))?.id;
   if (!tenant) throw unauthorized("invalid_token", "The token's subject is not a tenant of this relay.");
-  return { tenant: tenant.id, scopes: scopesOf(payload), via: "jwt" };
+  return { tenant, scopes: scopesOf(payload), via: "jwt" };
+}
+
+const isJwt = (credential: string) => JWT_SHAPE.test(credential) && credential.startsWith("eyJ");
+
+/**
+ * Authenticates an operator of the relay: a key whose SHA-256 is in the `ADMIN_KEYS` secret (comma
+ * separated), or a JWT whose scopes include `admin`. Throws 401 otherwise.
+ */
+export async function authenticateOperator(headers: Headers, config: LoadedConfig, adminKeys: string | undefined): Promise<void> {
+  const credential = presentedCredential(headers);
+  if (!credential) throw unauthorized("missing_credentials", "Send an operator key or JWT as 'Authorization: Bearer <token>'.");
+  if (isJwt(credential)) {
+    const payload = await verifiedClaims(credential, config);
+    const raw = typeof payload.scope === "string" ? payload.scope.split(" ") : Array.isArray(payload.scp) ? payload.scp : [];
+    if (!raw.includes("admin")) throw new ProblemError(403, "insufficient_scope", "This token lacks the 'admin' scope.", { requiredScope: "admin" });
+    return;
+  }
+  const hash = await sha256Hex(credential);
+  const known = (adminKeys ?? "").split(",").map((k) => k.trim().toLowerCase());
+  if (!known.includes(hash)) throw unauthorized("invalid_api_key", "The operator key is not valid.");
 }
 
 /**
- * Authenticates a client: an API key (compared by its SHA-256, as stored) or a JWT verified with jose
- * whose `sub` names the tenant. Throws 401 when neither is valid.
+ * Authenticates a client: an API key (compared by its SHA-256, as stored, from RELAY_CONFIG or the
+ * registry) or a JWT verified with jose whose `sub` names the tenant. Throws 401 when neither is valid.
  * @see https://datatracker.ietf.org/doc/html/rfc6750
  */
-export async function authenticate(headers: Headers, config: LoadedConfig): Promise<Principal> {
+export async function authenticate(headers: Headers, config: LoadedConfig, registry?: RegistryLookup): Promise<Principal> {
   const credential = presentedCredential(headers);
   if (!credential) throw unauthorized("missing_credentials", "Send an API key or JWT as 'Authorization: Bearer <token>'.");
-  if (JWT_SHAPE.test(credential) && credential.startsWith("eyJ")) return verifyJwt(credential, config);
-  const key = config.apiKey(await sha256Hex(credential));
-  if (!key) throw unauthorized("invalid_api_key", "The API key is not valid.");
-  return { tenant: key.tenant.id, scopes: key.scopes, via: "api_key" };
+  if (isJwt(credential)) return verifyJwt(credential, config, registry);
+  const hash = await sha256Hex(credential);
+  const key = config.apiKey(hash);
+  if (key) return { tenant: key.tenant.id, scopes: key.scopes, via: "api_key" };
+  const issued = await registry?.apiKey(hash);
+  if (!issued) throw unauthorized("invalid_api_key", "The API key is not valid.");
+  return { tenant: issued.tenant, scopes: SCOPES.filter((s) => issued.scopes.includes(s)), via: "api_key" };
 }
 
 /** Throws 403 unless the principal holds `scope`. */

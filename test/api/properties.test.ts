@@ -8,7 +8,7 @@ import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KITS } from "../channels/kits";
-import { TEST_KEYS } from "../support/constants";
+import { ADMIN_KEY, TEST_KEYS } from "../support/constants";
 
 const RUNS = 25;
 const BASE = "https://relay.test";
@@ -68,7 +68,7 @@ const rawBody = fc.oneof(
 );
 const headers = fc.record(
   {
-    authorization: fc.constantFrom(`Bearer ${TEST_KEYS.acme}`, `Bearer ${TEST_KEYS.acmeReadOnly}`, `Bearer ${TEST_KEYS.globex}`, "Bearer nope", "Basic abc", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhY21lIn0.", ""),
+    authorization: fc.constantFrom(`Bearer ${ADMIN_KEY}`, `Bearer ${TEST_KEYS.acme}`, `Bearer ${TEST_KEYS.acmeReadOnly}`, `Bearer ${TEST_KEYS.globex}`, "Bearer nope", "Basic abc", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhY21lIn0.", ""),
     "content-type": fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/problem+json", "multipart/form-data", ""),
     "idempotency-key": fc.oneof(fc.string({ maxLength: 10 }), fc.constant("k".repeat(300))),
     "x-api-key": fc.constantFrom(TEST_KEYS.acme, "wrong"),
@@ -77,7 +77,9 @@ const headers = fc.record(
 );
 const segment = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("msg_", `msg_${"a".repeat(80)}`, "..", "%2e%2e", "evt_1")).map((s) => encodeURIComponent(s));
 const route = fc.oneof(
-  fc.constantFrom("POST /v1/messages", "POST /api/v7/chat", "GET /v1/dead-letters", "GET /v1/endpoint", "POST /v1/endpoint/enable", "GET /health"),
+  fc.constantFrom("POST /v1/messages", "POST /api/v7/chat", "GET /v1/dead-letters", "GET /v1/endpoint", "POST /v1/endpoint/enable", "GET /health", "POST /admin/v1/tenants", "GET /admin/v1/tenants"),
+  segment.map((s) => `POST /admin/v1/tenants/${s}/api-keys`),
+  fc.tuple(fc.constantFrom("GET", "PATCH", "DELETE"), segment).map(([m, s]) => `${m} /admin/v1/tenants/${s}`),
   segment.map((s) => `GET /v1/messages/${s}`),
   segment.map((s) => `GET /v1/media/${s}`),
   segment.map((s) => `POST /v1/dead-letters/${s}/replay`),

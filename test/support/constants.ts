@@ -10,4 +10,6 @@ export const ENDPOINT_SECRET = "whsec_dGVzdC1lbmRwb2ludC1zZWNyZXQtMDEyMzQ1Njc4OQ
 export const ACCESS = { clientId: "test-access-client.access", clientSecret: "test-access-secret-0123456789" };
 export const ACCESS_AUDIENCE = "test-access-aud";
 export const CONTAINER_LOGIN = { username: "admin", password: "sandbox-password" };
+/** The operator's key for `/admin/v1` (its SHA-256 is the ADMIN_KEYS secret of the tests). */
+export const ADMIN_KEY = "test-admin-key-0123456789";
 export const MEDIA_TOKEN_SECRET = "test-media-token-secret-0123456789abcdef";

@@ -1,0 +1,94 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { loadConfig } from "../config/load";
+import { SCOPES } from "../config/schema";
+import { sha256Hex, toHex } from "../crypto";
+import { ProblemError } from "../errors";
+import { Slug } from "../model";
+import { forgetRegistryView } from "../registry/directory";
+import { registryOf } from "../registry/registry";
+import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import type { AppContext, AppEnv } from "./context";
+import { requireOperator } from "./middleware";
+
+const CreateTenant = z.object({ id: Slug, name: z.string().trim().min(1).max(200) });
+const UpdateTenant = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+const IssueKey = z.object({ scopes: z.array(z.enum(SCOPES)).min(1).default([...SCOPES]) }).strict();
+
+const notFound = (id: string) => new ProblemError(404, "tenant_not_found", `There is no tenant '${id}' in the registry.`);
+
+/** A registry write: this isolate reads its own writes at once; others within the staleness bound. */
+async function written<T>(c: AppContext, write: (registry: ReturnType<typeof registryOf>) => Promise<T>): Promise<T> {
+  const result = await write(registryOf(c.env));
+  forgetRegistryView();
+  return result;
+}
+
+/**
+ * The operator API (`/admin/v1`): tenants created, renamed, suspended, resumed and deleted at runtime,
+ * and a tenant's API keys issued (shown once) and revoked. Tenants of RELAY_CONFIG are managed there.
+ */
+export const adminApi = new Hono<AppEnv>()
+  .use("/admin/v1/*", requireOperator)
+  .post("/admin/v1/tenants", limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const { id, name } = await readJsonBody(c, CreateTenant);
+    const taken = () => new ProblemError(409, "tenant_exists", `A tenant '${id}' exists already; choose another id.`);
+    if (loadConfig(c.env).tenant(id)) throw taken();
+    const tenant = await written(c, (r) => r.createTenant(id, name));
+    if (!tenant) throw taken();
+    return c.json(tenant, 201, { location: `/admin/v1/tenants/${id}` });
+  })
+  .get("/admin/v1/tenants", async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 100) || 100, 1), 1000);
+    const items = await registryOf(c.env).tenants(limit, c.req.query("after"));
+    return c.json({ items, ...(items.length === limit && { next: items[items.length - 1]!.id }) });
+  })
+  .get("/admin/v1/tenants/:id", async (c) => {
+    const id = c.req.param("id");
+    const tenant = await registryOf(c.env).tenant(id);
+    if (!tenant) throw notFound(id);
+    return c.json({ ...tenant, apiKeys: await registryOf(c.env).apiKeys(id) });
+  })
+  .patch("/admin/v1/tenants/:id", limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const id = c.req.param("id");
+    const change = await readJsonBody(c, UpdateTenant);
+    const tenant = await written(c, (r) => r.updateTenant(id, change));
+    if (!tenant) throw notFound(id);
+    return c.json(tenant);
+  })
+  .post("/admin/v1/tenants/:id/suspend", async (c) => {
+    const id = c.req.param("id");
+    const tenant = await written(c, (r) => r.updateTenant(id, { status: "suspended" }));
+    if (!tenant) throw notFound(id);
+    return c.json(tenant);
+  })
+  .post("/admin/v1/tenants/:id/resume", async (c) => {
+    const id = c.req.param("id");
+    const tenant = await written(c, (r) => r.updateTenant(id, { status: "active" }));
+    if (!tenant) throw notFound(id);
+    return c.json(tenant);
+  })
+  .delete("/admin/v1/tenants/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!(await written(c, (r) => r.deleteTenant(id)))) throw notFound(id);
+    return c.body(null, 204);
+  })
+  .post("/admin/v1/tenants/:id/api-keys", limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const tenant = c.req.param("id");
+    const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
+    const { scopes } = hasBody ? await readJsonBody(c, IssueKey) : IssueKey.parse({});
+    const key = `mr_${toHex(crypto.getRandomValues(new Uint8Array(24)))}`;
+    const id = `key_${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
+    const sha256 = await sha256Hex(key);
+    const record = await written(c, (r) => r.createApiKey({ id, tenant, sha256, scopes, hint: `…${key.slice(-4)}` }));
+    if (!record) throw notFound(tenant);
+    // The key itself is shown this once: only its hash is stored.
+    return c.json({ ...record, key }, 201);
+  })
+  .delete("/admin/v1/tenants/:id/api-keys/:keyId", async (c) => {
+    const { id, keyId } = c.req.param();
+    if (!(await written(c, (r) => r.revokeApiKey(id, keyId)))) {
+      throw new ProblemError(404, "tenant_not_found", `Tenant '${id}' has no API key '${keyId}'.`);
+    }
+    return c.body(null, 204);
+  });
