@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { adminApi } from "./api/admin";
+import { apiKeysApi } from "./api/api-keys";
 import { deadLettersApi } from "./api/dead-letters";
 import { mediaApi } from "./api/media";
 import { messagesApi } from "./api/messages";
@@ -19,6 +20,7 @@ export function buildApp() {
   app.route("/", mediaApi);
   app.route("/", deadLettersApi);
   app.route("/", adminApi);
+  app.route("/", apiKeysApi);
   app.notFound(() => problemResponse(404, "not_found", "No such route."));
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.extra, err.headers);

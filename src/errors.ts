@@ -3,6 +3,7 @@ import type { ZodError } from "zod";
 /** Every `code` a problem document can carry: stable strings clients branch on. */
 export type ProblemCode =
   | "account_required"
+  | "api_key_not_found"
   | "body_too_large"
   | "config_invalid"
   | "content_refused"
@@ -33,6 +34,7 @@ export type ProblemCode =
   | "url_refused"
   | "storage_busy"
   | "tenant_exists"
+  | "tenant_not_in_registry"
   | "tenant_not_found"
   | "tenant_suspended"
   | "validation_failed";

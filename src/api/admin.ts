@@ -1,19 +1,17 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { loadConfig } from "../config/load";
-import { SCOPES } from "../config/schema";
-import { sha256Hex, toHex } from "../crypto";
 import { ProblemError } from "../errors";
 import { Slug } from "../model";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
+import { issueApiKey, IssueKeyRequest, readOptionalBody, revokeApiKey } from "./api-keys";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { requireOperator } from "./middleware";
 
 const CreateTenant = z.object({ id: Slug, name: z.string().trim().min(1).max(200) });
 const UpdateTenant = z.object({ name: z.string().trim().min(1).max(200) }).strict();
-const IssueKey = z.object({ scopes: z.array(z.enum(SCOPES)).min(1).default([...SCOPES]) }).strict();
 
 const notFound = (id: string) => new ProblemError(404, "tenant_not_found", `There is no tenant '${id}' in the registry.`);
 
@@ -75,20 +73,13 @@ export const adminApi = new Hono<AppEnv>()
   })
   .post("/admin/v1/tenants/:id/api-keys", limitBody(MAX_API_BODY_BYTES), async (c) => {
     const tenant = c.req.param("id");
-    const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
-    const { scopes } = hasBody ? await readJsonBody(c, IssueKey) : IssueKey.parse({});
-    const key = `mr_${toHex(crypto.getRandomValues(new Uint8Array(24)))}`;
-    const id = `key_${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
-    const sha256 = await sha256Hex(key);
-    const record = await written(c, (r) => r.createApiKey({ id, tenant, sha256, scopes, hint: `…${key.slice(-4)}` }));
-    if (!record) throw notFound(tenant);
-    // The key itself is shown this once: only its hash is stored.
-    return c.json({ ...record, key }, 201);
+    const { scopes } = await readOptionalBody(c, IssueKeyRequest);
+    const issued = await issueApiKey(c.env, tenant, scopes);
+    if (!issued) throw notFound(tenant);
+    return c.json(issued, 201);
   })
   .delete("/admin/v1/tenants/:id/api-keys/:keyId", async (c) => {
     const { id, keyId } = c.req.param();
-    if (!(await written(c, (r) => r.revokeApiKey(id, keyId)))) {
-      throw new ProblemError(404, "tenant_not_found", `Tenant '${id}' has no API key '${keyId}'.`);
-    }
+    if (!(await revokeApiKey(c.env, id, keyId))) throw new ProblemError(404, "api_key_not_found", `Tenant '${id}' has no API key '${keyId}'.`);
     return c.body(null, 204);
   });

@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load";
 import type { Scope } from "../config/schema";
 import type { Env } from "../env";
 import { ProblemError } from "../errors";
-import { registryApiKey, registryTenant } from "../registry/directory";
+import { noteKeyUse, registryApiKey, registryTenant } from "../registry/directory";
 import type { AppEnv } from "./context";
 
 const registryLookup = (env: Env): RegistryLookup => ({
@@ -24,6 +24,7 @@ export function requireAuth(scope: Scope) {
     if (scope === "messages:send" && !config.tenant(principal.tenant) && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
       throw new ProblemError(403, "tenant_suspended", "This tenant is suspended: it cannot send. Ask the relay's operator.");
     }
+    if (principal.keyId) noteKeyUse(c.env, principal.keyId, (p) => c.executionCtx.waitUntil(p));
     c.set("principal", principal);
     await next();
   });

@@ -10,6 +10,8 @@ export interface Principal {
   tenant: string;
   scopes: readonly Scope[];
   via: "api_key" | "jwt";
+  /** The registry key used, when it was one (for `lastUsedAt`). */
+  keyId?: string;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -37,7 +39,7 @@ function scopesOf(payload: JWTPayload): Scope[] {
 
 /** Tenants and keys of the runtime registry, next to those of RELAY_CONFIG. */
 export interface RegistryLookup {
-  apiKey(sha256: string): Promise<{ tenant: string; scopes: readonly string[] } | undefined>;
+  apiKey(sha256: string): Promise<{ id: string; tenant: string; scopes: readonly string[] } | undefined>;
   tenant(id: string): Promise<{ id: string } | undefined>;
 }
 
@@ -109,7 +111,7 @@ export async function authenticate(headers: Headers, config: LoadedConfig, regis
   if (key) return { tenant: key.tenant.id, scopes: key.scopes, via: "api_key" };
   const issued = await registry?.apiKey(hash);
   if (!issued) throw unauthorized("invalid_api_key", "The API key is not valid.");
-  return { tenant: issued.tenant, scopes: SCOPES.filter((s) => issued.scopes.includes(s)), via: "api_key" };
+  return { tenant: issued.tenant, scopes: SCOPES.filter((s) => issued.scopes.includes(s)), via: "api_key", keyId: issued.id };
 }
 
 /** Throws 403 unless the principal holds `scope`. */

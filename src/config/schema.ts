@@ -3,7 +3,10 @@ import { AccountConfig } from "../channels/registry";
 import { hostProblem } from "../transport/public-address";
 import { Slug } from "../model";
 
-export const SCOPES = ["messages:send", "messages:read"] as const;
+/** What a credential may do. `keys:write` manages the tenant's own API keys (`/v1/api-keys`). */
+export const SCOPES = ["messages:send", "messages:read", "keys:write"] as const;
+/** A key's scopes when none are given: sending and reading, not managing. */
+export const DEFAULT_SCOPES = ["messages:send", "messages:read"] as const;
 export const Scope = z.enum(SCOPES);
 export type Scope = z.infer<typeof Scope>;
 
@@ -11,7 +14,7 @@ export type Scope = z.infer<typeof Scope>;
 const ApiKey = z.object({
   id: z.string().min(1).max(64),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "the lowercase hex SHA-256 of the key"),
-  scopes: z.array(Scope).min(1).default([...SCOPES]),
+  scopes: z.array(Scope).min(1).default([...DEFAULT_SCOPES]),
 });
 
 /**

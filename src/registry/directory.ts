@@ -11,7 +11,7 @@ interface View {
   version: number;
   fetchedAt: number;
   tenants: Map<string, RegistryTenant>;
-  keys: Map<string, { tenant: string; scopes: string[] }>;
+  keys: Map<string, { id: string; tenant: string; scopes: string[] }>;
 }
 
 let view: View | undefined;
@@ -22,7 +22,7 @@ function build(snapshot: RegistrySnapshot, now: number): View {
     version: snapshot.version,
     fetchedAt: now,
     tenants: new Map(snapshot.tenants.map((t) => [t.id, t])),
-    keys: new Map(snapshot.keys.map((k) => [k.sha256, { tenant: k.tenant, scopes: k.scopes }])),
+    keys: new Map(snapshot.keys.map((k) => [k.sha256, { id: k.id, tenant: k.tenant, scopes: k.scopes }])),
   };
 }
 
@@ -52,8 +52,22 @@ export async function registryTenant(env: Env, id: string, now = Date.now()): Pr
 }
 
 /** The tenant and scopes of a registry API key, by its SHA-256, fresh enough. */
-export async function registryApiKey(env: Env, sha256: string, now = Date.now()): Promise<{ tenant: string; scopes: string[] } | undefined> {
+export async function registryApiKey(env: Env, sha256: string, now = Date.now()): Promise<{ id: string; tenant: string; scopes: string[] } | undefined> {
   return (await registryView(env, {}, now)).keys.get(sha256) ?? (await registryView(env, { miss: true }, now)).keys.get(sha256);
+}
+
+const KEY_USE_RESOLUTION_MS = 60_000;
+const noted = new Map<string, number>();
+
+/**
+ * Records that a registry key was used, at most once a minute per key and isolate, after the response
+ * (`waitUntil`): `lastUsedAt` without a registry write on every request.
+ */
+export function noteKeyUse(env: Env, keyId: string, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): void {
+  if (now - (noted.get(keyId) ?? 0) < KEY_USE_RESOLUTION_MS) return;
+  if (noted.size > 10_000) noted.clear();
+  noted.set(keyId, now);
+  waitUntil(registryOf(env).touchApiKey(keyId, now).catch(() => noted.delete(keyId)));
 }
 
 /** Forgets the copy after this isolate wrote to the registry, so that it reads its own writes. */

@@ -46,6 +46,10 @@ export class Registry extends DurableObject<Env> {
     return this.store.apiKeys(tenant);
   }
 
+  async touchApiKey(id: string, at: number): Promise<void> {
+    this.store.touchApiKey(id, at);
+  }
+
   async revokeApiKey(tenant: string, id: string): Promise<boolean> {
     return this.store.revokeApiKey(tenant, id, Date.now());
   }

@@ -26,6 +26,8 @@ const MIGRATIONS = [
      revoked_at INTEGER
    );
    CREATE INDEX api_keys_tenant ON api_keys (tenant_id);`,
+  // When a key was last used, to the minute: recorded without bumping the version (no cache cares).
+  `ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;`,
 ];
 
 export type TenantStatus = "active" | "suspended";
@@ -45,6 +47,7 @@ export interface RegistryApiKey {
   /** The key's last four characters; the key itself is never stored. */
   hint: string;
   createdAt: string;
+  lastUsedAt?: string;
   revokedAt?: string;
 }
 
@@ -52,7 +55,7 @@ export interface RegistryApiKey {
 export interface RegistrySnapshot {
   version: number;
   tenants: RegistryTenant[];
-  keys: { sha256: string; tenant: string; scopes: string[] }[];
+  keys: { id: string; sha256: string; tenant: string; scopes: string[] }[];
 }
 
 interface TenantRow extends Record<string, SqlStorageValue> {
@@ -71,6 +74,7 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   hint: string;
   created_at: number;
   revoked_at: number | null;
+  last_used_at: number | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -87,6 +91,7 @@ const keyOf = (r: KeyRow): RegistryApiKey => ({
   scopes: JSON.parse(r.scopes) as string[],
   hint: r.hint,
   createdAt: iso(r.created_at),
+  ...(r.last_used_at !== null && { lastUsedAt: iso(r.last_used_at) }),
   ...(r.revoked_at !== null && { revokedAt: iso(r.revoked_at) }),
 });
 
@@ -185,12 +190,17 @@ export class RegistryStore {
     return revoked;
   }
 
+  /** Notes that a key was used at `at` (only ever moves forward). */
+  touchApiKey(id: string, at: number): void {
+    this.sql.exec("UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?", at, id);
+  }
+
   snapshot(): RegistrySnapshot {
     const tenants = this.sql.exec<TenantRow>("SELECT * FROM tenants ORDER BY id").toArray().map(tenantOf);
     const keys = this.sql
       .exec<KeyRow>("SELECT * FROM api_keys WHERE revoked_at IS NULL")
       .toArray()
-      .map((r) => ({ sha256: r.sha256, tenant: r.tenant_id, scopes: JSON.parse(r.scopes) as string[] }));
+      .map((r) => ({ id: r.id, sha256: r.sha256, tenant: r.tenant_id, scopes: JSON.parse(r.scopes) as string[] }));
     return { version: this.version, tenants, keys };
   }
 }

@@ -133,7 +133,7 @@ describe("the isolate's copy of the registry", () => {
     const now = Date.now();
     // A key issued by another isolate: not in this copy yet, found by refreshing on the miss.
     await registry.createApiKey({ id: "k1", tenant, sha256: hash, scopes: ["messages:send"], hint: "…abcd" });
-    expect(await registryApiKey(env, hash, now + 2_000)).toEqual({ tenant, scopes: ["messages:send"] });
+    expect(await registryApiKey(env, hash, now + 2_000)).toEqual({ id: "k1", tenant, scopes: ["messages:send"] });
     // Revoked by another isolate: this copy keeps it until it is stale, then lets it go.
     await registry.revokeApiKey(tenant, "k1");
     expect(await registryApiKey(env, hash, now + 2_000 + REGISTRY_STALENESS_MS - 1)).toBeDefined();

@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { DEFAULT_SCOPES, type Scope, SCOPES } from "../config/schema";
+import { sha256Hex, toHex } from "../crypto";
+import type { Env } from "../env";
+import { ProblemError } from "../errors";
+import { forgetRegistryView } from "../registry/directory";
+import { registryOf } from "../registry/registry";
+import type { RegistryApiKey } from "../registry/store";
+import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import type { AppContext, AppEnv } from "./context";
+import { requireAuth } from "./middleware";
+
+/** The body of a key request: its scopes, sending and reading when absent. */
+export const IssueKeyRequest = z.object({ scopes: z.array(z.enum(SCOPES)).min(1).default([...DEFAULT_SCOPES]) }).strict();
+
+/** Reads an optional JSON body (an empty POST asks for the defaults). */
+export async function readOptionalBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
+  const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
+  return hasBody ? readJsonBody(c, schema) : schema.parse({});
+}
+
+/**
+ * Issues an API key for a tenant of the registry: `mr_` and 48 random hex digits, stored only as its
+ * SHA-256 with a hint of its last four characters. The key is in the answer this once. Null when the
+ * tenant is not in the registry.
+ */
+export async function issueApiKey(env: Env, tenant: string, scopes: readonly Scope[]): Promise<(RegistryApiKey & { key: string }) | null> {
+  const key = `mr_${toHex(crypto.getRandomValues(new Uint8Array(24)))}`;
+  const record = await registryOf(env).createApiKey({
+    id: `key_${toHex(crypto.getRandomValues(new Uint8Array(8)))}`,
+    tenant,
+    sha256: await sha256Hex(key),
+    scopes: [...scopes],
+    hint: `…${key.slice(-4)}`,
+  });
+  forgetRegistryView();
+  return record && { ...record, key };
+}
+
+/** Revokes a key of a tenant; false when it has none by that id. */
+export async function revokeApiKey(env: Env, tenant: string, id: string): Promise<boolean> {
+  const revoked = await registryOf(env).revokeApiKey(tenant, id);
+  forgetRegistryView();
+  return revoked;
+}
+
+const keyNotFound = (id: string) => new ProblemError(404, "api_key_not_found", `There is no API key '${id}' in your tenant.`);
+
+/**
+ * A tenant's own API keys (`keys:write`): issue one (with at most the scopes of the key that asks, and
+ * shown once), list them with `lastUsedAt`, revoke one. Keys declared in RELAY_CONFIG are managed there.
+ */
+export const apiKeysApi = new Hono<AppEnv>()
+  .post("/v1/api-keys", requireAuth("keys:write"), limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const { scopes } = await readOptionalBody(c, IssueKeyRequest);
+    const principal = c.get("principal");
+    const beyond = scopes.filter((s) => !principal.scopes.includes(s));
+    if (beyond.length > 0) {
+      throw new ProblemError(403, "insufficient_scope", `A key can only grant scopes its creator holds; this one lacks ${beyond.join(", ")}.`);
+    }
+    const issued = await issueApiKey(c.env, principal.tenant, scopes);
+    if (!issued) throw new ProblemError(409, "tenant_not_in_registry", "This tenant is declared in RELAY_CONFIG: its keys are managed there.");
+    return c.json(issued, 201);
+  })
+  .get("/v1/api-keys", requireAuth("keys:write"), async (c) => {
+    return c.json({ items: await registryOf(c.env).apiKeys(c.get("principal").tenant) });
+  })
+  .delete("/v1/api-keys/:id", requireAuth("keys:write"), async (c) => {
+    const id = c.req.param("id");
+    if (!(await revokeApiKey(c.env, c.get("principal").tenant, id))) throw keyNotFound(id);
+    return c.body(null, 204);
+  });
