@@ -1,6 +1,6 @@
 import { retryAfterSeconds } from "../http";
 import type { SendResult } from "../types";
-import { toStatusError, type WhatsAppError } from "../whatsapp-onprem/errors";
+import { toStatusError, type WhatsAppError } from "../whatsapp/errors";
 
 /**
  * Graph codes that mean "too many requests right now": app (4), WhatsApp Business Account (80007) and

@@ -1,5 +1,5 @@
 import type { ParsedEvent, ParseResult } from "../types";
-import { parseWhatsAppValue } from "../whatsapp-onprem/inbound";
+import { parseWhatsAppValue } from "../whatsapp/inbound";
 import type { WhatsAppCloudAccount } from "./account";
 import { peerFromCallbackData } from "./outbound";
 

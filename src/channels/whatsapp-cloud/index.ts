@@ -1,7 +1,7 @@
 import { readJson } from "../http";
 import type { ChannelAdapter } from "../types";
 import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
-import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp-onprem/outbound";
+import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp/messages";
 import { graphRoot, WhatsAppCloudAccount } from "./account";
 import { classifyCloudSendResponse } from "./errors";
 import { parseCloudWebhook } from "./inbound";

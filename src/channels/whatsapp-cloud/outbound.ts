@@ -2,7 +2,7 @@ import type { OutboundContent } from "../../model";
 import { planParts } from "../degrade";
 import type { Capabilities } from "../types";
 import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
-import { whatsappMessageFields } from "../whatsapp-onprem/outbound";
+import { whatsappMessageFields } from "../whatsapp/messages";
 
 /**
  * A list row's id: at most 200 characters (a reply button's id may have 256, which the model already caps).

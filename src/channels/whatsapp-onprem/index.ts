@@ -4,7 +4,8 @@ import type { ChannelAdapter } from "../types";
 import { WhatsAppOnPremAccount } from "./account";
 import { classifySendResponse } from "./errors";
 import { parseOnPremWebhook } from "./inbound";
-import { renderOnPremMessage, WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "./outbound";
+import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp/messages";
+import { renderOnPremMessage } from "./outbound";
 import { loginToContainer } from "./session";
 import { verifyOnPremWebhook } from "./verify";
 
