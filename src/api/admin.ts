@@ -5,8 +5,8 @@ import { ProblemError } from "../errors";
 import { Slug } from "../model";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
-import { issueApiKey, IssueKeyRequest, readOptionalBody, revokeApiKey } from "./api-keys";
-import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import { issueApiKey, IssueKeyRequest, revokeApiKey } from "./api-keys";
+import { limitBody, MAX_API_BODY_BYTES, readJsonBody, readOptionalBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { requireOperator } from "./middleware";
 

@@ -5,20 +5,15 @@ import { sha256Hex, toHex } from "../crypto";
 import type { Env } from "../env";
 import { ProblemError } from "../errors";
 import { forgetRegistryView } from "../registry/directory";
+import { hint } from "../registry/seal";
 import { registryOf } from "../registry/registry";
 import type { RegistryApiKey } from "../registry/store";
-import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
-import type { AppContext, AppEnv } from "./context";
+import { limitBody, MAX_API_BODY_BYTES, readOptionalBody } from "./body";
+import type { AppEnv } from "./context";
 import { requireAuth } from "./middleware";
 
 /** The body of a key request: its scopes, sending and reading when absent. */
 export const IssueKeyRequest = z.object({ scopes: z.array(z.enum(SCOPES)).min(1).default([...DEFAULT_SCOPES]) }).strict();
-
-/** Reads an optional JSON body (an empty POST asks for the defaults). */
-export async function readOptionalBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
-  const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
-  return hasBody ? readJsonBody(c, schema) : schema.parse({});
-}
 
 /**
  * Issues an API key for a tenant of the registry: `mr_` and 48 random hex digits, stored only as its
@@ -32,7 +27,7 @@ export async function issueApiKey(env: Env, tenant: string, scopes: readonly Sco
     tenant,
     sha256: await sha256Hex(key),
     scopes: [...scopes],
-    hint: `…${key.slice(-4)}`,
+    hint: hint(key),
   });
   forgetRegistryView();
   return record && { ...record, key };

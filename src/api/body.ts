@@ -17,6 +17,12 @@ export function limitBody(maxBytes: number) {
   });
 }
 
+/** Reads an optional JSON body: an empty request (no length, no type) is `{}` validated by the schema. */
+export async function readOptionalBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
+  const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
+  return hasBody ? readJsonBody(c, schema) : schema.parse({});
+}
+
 /** Reads a JSON body and validates it: 415 if not JSON, 400 if malformed, 422 if too deep or naming each bad field. */
 export async function readJsonBody<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
   const type = c.req.header("content-type") ?? "";

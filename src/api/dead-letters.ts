@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ProblemError } from "../errors";
-import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import { limitBody, MAX_API_BODY_BYTES, readOptionalBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { conversationOfMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
@@ -50,8 +50,7 @@ export const deadLettersApi = new Hono<AppEnv>()
     });
   })
   .post("/v1/endpoint/enable", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) => {
-    const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type");
-    const { since } = hasBody ? await readJsonBody(c, EnableRequest) : {};
+    const { since } = await readOptionalBody(c, EnableRequest);
     const due = await endpointOf(c).enable(since ? Date.parse(since) : undefined);
     return c.json({ state: "enabled", due });
   });

@@ -41,6 +41,11 @@ export interface Capabilities {
   maxCaptionLength?: number;
   /** Whether the platform sends delivery and read receipts. */
   receipts: boolean;
+  /**
+   * The adapter fetches outbound media itself, through the guarded fetch (Apple uploads the file), so the
+   * core does not request the URL first; otherwise the core checks it before the platform gets it.
+   */
+  fetchesMedia?: boolean;
 }
 
 /**

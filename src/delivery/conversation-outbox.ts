@@ -219,7 +219,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const part = plan.parts[head.partsSent];
     if (!part) return { kind: "failed", error: { reason: "unsupported_content", detail: "the message renders to nothing on this channel" } };
     const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
-    const checked = await checkMediaUrl(part, ctx.urlPolicy);
+    const checked = adapter.capabilities.fetchesMedia ? part : await checkMediaUrl(part, ctx.urlPolicy);
     if ("kind" in checked) return checked;
     const message = { id: head.id, content: checked, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
     const result = await adapter.send(message, address.peer, account, ctx);

@@ -58,6 +58,7 @@ export const appleBusiness = {
     maxCaptionLength: APPLE_MAX_TEXT,
     // Apple reports typing and closed conversations, never delivery or read.
     receipts: false,
+    fetchesMedia: true,
   },
   normalizePeer: normalizeApplePeer,
   verify: (req, account) => verifyAppleWebhook(req, account),
