@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { configDefaults, defineConfig } from "vitest/config";
+import { MASTER_KEY } from "./test/support/constants.ts";
 import { testNetwork } from "./test/support/test-network.ts";
 
 export default defineConfig({
@@ -12,7 +13,7 @@ export default defineConfig({
             main: "./src/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01", ADMIN_KEYS: inject("adminKeys") },
+              bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01", ADMIN_KEYS: inject("adminKeys"), RELAY_MASTER_KEY: MASTER_KEY },
               // Every outbound request goes through the test network: loopback, a stand-in internet, nothing else.
               outboundService: testNetwork,
             },

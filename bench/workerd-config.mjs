@@ -69,6 +69,8 @@ const relay :Workerd.Worker = (
   bindings = [
     (name = "RELAY_CONFIG", text = ${text(o.relayConfig)}),
     (name = "RETRY_TIME_SCALE", text = ${text(o.retryTimeScale)}),
+    # Seals the registry's secrets; a fixed key, for local runs only.
+    (name = "RELAY_MASTER_KEY", text = "local:${Buffer.from("bench-and-soak-master-key-local!").toString("base64")}"),
     ${doBindings},
   ],
   durableObjectNamespaces = [

@@ -16,7 +16,8 @@
  *   BACKEND_PORT     port (default 9091)
  *   BACKEND_SECRET   the endpoint's signing secret, "whsec_<base64>" (default: the sandbox's public test secret)
  *
- * Control API (no auth): POST /_sandbox/faults, GET /_sandbox/events, POST /_sandbox/reset.
+ * Control API (no auth): POST /_sandbox/faults, GET /_sandbox/events, POST /_sandbox/reset, and
+ * POST /_sandbox/secrets {"path", "secret"} (deliveries to that path verify with that endpoint's secret).
  * Faults: `{"status": 503, "count": 3}` (`retryAfter` adds Retry-After), `{"hang": true}`,
  * `{"delayMs": n}`, and `{"refuse": true, "durationMs": 3000}`: stop listening for that long and drop
  * every open connection (the control API's included), then listen again on the same port.
@@ -145,6 +146,8 @@ export async function startBackend(options) {
 
   /** webhook-ids received (verified), to dedupe redeliveries. */
   const seen = new Set();
+  /** Paths that verify with their own endpoint's secret (`POST /_sandbox/secrets`), instead of `secret`. */
+  const pathSecrets = new Map();
 
   /** @type {BackendState} */
   const state = {
@@ -200,6 +203,25 @@ export async function startBackend(options) {
         refusals: state.refusals,
       });
     }
+    if (method === "POST" && path === "/_sandbox/secrets") {
+      // An endpoint created at runtime has its own secret, shown once: deliveries to its path verify with it.
+      let input;
+      try {
+        input = parseJson(raw);
+      } catch {
+        return sendJson(res, 400, { error: "body is not valid JSON" });
+      }
+      if (!isObject(input) || typeof input.path !== "string" || !input.path.startsWith("/") || typeof input.secret !== "string") {
+        return sendJson(res, 400, { error: 'send {"path": "/…", "secret": "whsec_…"}' });
+      }
+      try {
+        pathSecrets.set(input.path, new Webhook(input.secret));
+      } catch {
+        return sendJson(res, 400, { error: "secret: a Standard Webhooks secret, whsec_ then base64" });
+      }
+      log(`deliveries to ${input.path} now verify with their endpoint's own secret`);
+      return sendJson(res, 200, { ok: true });
+    }
     if (method === "POST" && path === "/_sandbox/reset") {
       state.events.length = 0;
       state.rejected = 0;
@@ -250,7 +272,7 @@ export async function startBackend(options) {
     let payload;
     try {
       // Checks the HMAC over id.timestamp.body and that the timestamp is within 5 minutes.
-      webhook.verify(raw, headers, { jsonParse: false });
+      (pathSecrets.get(path) ?? webhook).verify(raw, headers, { jsonParse: false });
     } catch (err) {
       state.rejected += 1;
       log(`✘ rejected ${id}: ${err instanceof Error ? err.message : "invalid signature"}`);

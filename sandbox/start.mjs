@@ -41,7 +41,9 @@ mkdirSync(".wrangler", { recursive: true });
 const envFile = ".wrangler/sandbox.env";
 // The operator key `sandbox-admin` exists in the sandbox only, like the API key `sandbox`.
 const adminKeys = createHash("sha256").update("sandbox-admin").digest("hex");
-writeFileSync(envFile, `RELAY_CONFIG='${JSON.stringify(config)}'\nRETRY_TIME_SCALE=0.1\nADMIN_KEYS=${adminKeys}\n`);
+// Secrets are sealed at rest under RELAY_MASTER_KEY; the sandbox's key is fixed and for this machine only.
+const masterKey = `sandbox:${Buffer.from("sandbox-master-key-only-local-01").toString("base64")}`;
+writeFileSync(envFile, `RELAY_CONFIG='${JSON.stringify(config)}'\nRETRY_TIME_SCALE=0.1\nADMIN_KEYS=${adminKeys}\nRELAY_MASTER_KEY=${masterKey}\n`);
 
 // Wrangler's own entry under this Node (not through npx, which would not pass signals on).
 const wranglerBin = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));

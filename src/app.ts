@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { accountsApi } from "./api/accounts";
 import { adminApi } from "./api/admin";
 import { apiKeysApi } from "./api/api-keys";
 import { deadLettersApi } from "./api/dead-letters";
+import { endpointsApi } from "./api/endpoints";
 import { mediaApi } from "./api/media";
 import { messagesApi } from "./api/messages";
 import { webhooksApi } from "./api/webhooks";
@@ -21,6 +23,8 @@ export function buildApp() {
   app.route("/", deadLettersApi);
   app.route("/", adminApi);
   app.route("/", apiKeysApi);
+  app.route("/", accountsApi);
+  app.route("/", endpointsApi);
   app.notFound(() => problemResponse(404, "not_found", "No such route."));
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.extra, err.headers);

@@ -2,6 +2,8 @@ import type { ZodError } from "zod";
 
 /** Every `code` a problem document can carry: stable strings clients branch on. */
 export type ProblemCode =
+  | "account_exists"
+  | "account_not_found"
   | "account_required"
   | "api_key_not_found"
   | "body_too_large"
@@ -9,6 +11,9 @@ export type ProblemCode =
   | "content_refused"
   | "dead_letter_not_found"
   | "endpoint_disabled"
+  | "endpoint_exists"
+  | "endpoint_limit"
+  | "endpoint_not_found"
   | "idempotency_key_reused"
   | "insufficient_scope"
   | "internal_error"
@@ -26,6 +31,7 @@ export type ProblemCode =
   | "message_not_found"
   | "method_not_allowed"
   | "missing_credentials"
+  | "no_endpoint"
   | "not_found"
   | "unknown_account"
   | "unknown_webhook"

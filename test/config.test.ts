@@ -1,14 +1,16 @@
+import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { ConfigError, parseConfig } from "../src/config/load";
+import { registryAccount, registryTenant } from "../src/registry/directory";
 
 const valid = () => JSON.parse(inject("relayConfig")) as { tenants: Record<string, any>[]; sandbox?: boolean };
 
 describe("configuration", () => {
-  it("loads the test configuration and indexes accounts and keys", () => {
-    const config = parseConfig(inject("relayConfig"));
-    expect(config.account("wa-acme")?.tenant.id).toBe("acme");
-    expect(config.account("wa-globex")?.tenant.id).toBe("globex");
-    expect(config.tenant("nobody")).toBeUndefined();
+  it("is imported into the registry: tenants with their accounts, secrets opened only where they are used", async () => {
+    expect((await registryAccount(env, "wa-acme"))?.tenant).toBe("acme");
+    expect((await registryAccount(env, "wa-globex"))?.tenant).toBe("globex");
+    expect((await registryTenant(env, "acme"))?.defaultAccount).toBe("wa-acme");
+    expect(await registryTenant(env, "nobody")).toBeUndefined();
   });
 
   it("fails loudly with the path of the bad field, never its value", () => {
@@ -44,8 +46,10 @@ describe("configuration", () => {
     expect(message).toContain("tenants[0].endpoint.url: must be https");
   });
 
-  it("reports a missing or malformed RELAY_CONFIG", () => {
-    expect(() => parseConfig(undefined)).toThrow(/not set/);
+  it("is optional: without it every setting has its default and there are no tenants to import; malformed, it is reported", () => {
+    for (const none of [undefined, "", " "]) {
+      expect(parseConfig(none).config).toMatchObject({ sandbox: false, tenants: [], auth: {}, dnsResolverUrl: "https://cloudflare-dns.com/dns-query" });
+    }
     expect(() => parseConfig("{oops")).toThrow(/not valid JSON/);
   });
 });

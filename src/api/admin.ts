@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { loadConfig } from "../config/load";
 import { ProblemError } from "../errors";
 import { Slug } from "../model";
 import { forgetRegistryView } from "../registry/directory";
@@ -24,16 +23,14 @@ async function written<T>(c: AppContext, write: (registry: ReturnType<typeof reg
 
 /**
  * The operator API (`/admin/v1`): tenants created, renamed, suspended, resumed and deleted at runtime,
- * and a tenant's API keys issued (shown once) and revoked. Tenants of RELAY_CONFIG are managed there.
+ * a tenant's API keys issued (shown once) and revoked, and the master key rotated.
  */
 export const adminApi = new Hono<AppEnv>()
   .use("/admin/v1/*", requireOperator)
   .post("/admin/v1/tenants", limitBody(MAX_API_BODY_BYTES), async (c) => {
     const { id, name } = await readJsonBody(c, CreateTenant);
-    const taken = () => new ProblemError(409, "tenant_exists", `A tenant '${id}' exists already; choose another id.`);
-    if (loadConfig(c.env).tenant(id)) throw taken();
     const tenant = await written(c, (r) => r.createTenant(id, name));
-    if (!tenant) throw taken();
+    if (!tenant) throw new ProblemError(409, "tenant_exists", `A tenant '${id}' exists already; choose another id.`);
     return c.json(tenant, 201, { location: `/admin/v1/tenants/${id}` });
   })
   .get("/admin/v1/tenants", async (c) => {
@@ -77,6 +74,11 @@ export const adminApi = new Hono<AppEnv>()
     const issued = await issueApiKey(c.env, tenant, scopes);
     if (!issued) throw notFound(tenant);
     return c.json(issued, 201);
+  })
+  /** Seals every stored secret again with the first key of RELAY_MASTER_KEY; then older keys can be removed. */
+  .post("/admin/v1/master-key/rotate", async (c) => {
+    const outcome = await written(c, (r) => r.rotateMasterKey());
+    return c.json(outcome);
   })
   .delete("/admin/v1/tenants/:id/api-keys/:keyId", async (c) => {
     const { id, keyId } = c.req.param();

@@ -1,56 +1,59 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import { endpointOutbox } from "../delivery/endpoint-outbox";
+import type { DeadLetter } from "../delivery/endpoint-store";
 import { ProblemError } from "../errors";
-import { limitBody, MAX_API_BODY_BYTES, readOptionalBody } from "./body";
+import { tenantEndpoints } from "../registry/directory";
 import type { AppContext, AppEnv } from "./context";
 import { conversationOfMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
 
-const endpointOf = (c: AppContext) => c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(c.get("principal").tenant));
-
-const EnableRequest = z.object({
-  /** Deliver again every event stored since this time (recovery after the backend lost data). */
-  since: z.iso.datetime().optional(),
-});
+const MAX_LIMIT = 1000;
 
 /**
- * Dead letters and the tenant's endpoint: failed messages and undeliverable events, replay of one, and
- * re-enabling an endpoint that was disabled (410 Gone, or failing for days) with optional recovery.
+ * Dead letters of some of the tenant's endpoints (all when `only` is absent): failed messages, once
+ * each, and events an endpoint could not deliver, naming that endpoint; oldest first.
  */
+export async function deadLettersOf(c: AppContext, only?: string[]): Promise<(DeadLetter & { endpoint?: string })[]> {
+  const tenant = c.get("principal").tenant;
+  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 100) || 100, 1), MAX_LIMIT);
+  const ids = only ?? (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
+  const lists = await Promise.all(
+    ids.map(async (id) => (await endpointOutbox(c.env, tenant, id).deadLetters(limit)).map((d) => (d.kind === "event" ? { ...d, endpoint: id } : d))),
+  );
+  const seen = new Set<string>();
+  return lists
+    .flat()
+    .filter((d) => d.kind === "event" || (!seen.has(d.id) && seen.add(d.id)))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .slice(0, limit);
+}
+
+/**
+ * Replays a dead letter: a failed message is queued again (once, and forgotten as a dead letter by every
+ * endpoint); an event is delivered again by the endpoints (of `only`, or all) that hold it.
+ */
+export async function replayDeadLetter(c: AppContext, id: string, only?: string[]): Promise<Response> {
+  const tenant = c.get("principal").tenant;
+  const notFound = () => new ProblemError(404, "dead_letter_not_found", `There is no dead letter '${id}' in your tenant.`);
+  const ids = only ?? (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
+  if (id.startsWith("msg_")) {
+    const conversation = conversationOfMessage(c.env, id);
+    if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
+    const everyEndpoint = (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
+    await Promise.all(everyEndpoint.map((e) => endpointOutbox(c.env, tenant, e).forgetDeadMessage(id)));
+    return c.json({ id, replayed: true, status: "queued" }, 202);
+  }
+  const outcomes = await Promise.all(ids.map(async (e) => ({ endpoint: e, outcome: await endpointOutbox(c.env, tenant, e).replayEvent(id) })));
+  const replayed = outcomes.filter((o) => o.outcome === "replayed").map((o) => o.endpoint);
+  const disabled = outcomes.filter((o) => o.outcome === "disabled").map((o) => o.endpoint);
+  if (replayed.length === 0 && disabled.length > 0) {
+    throw new ProblemError(409, "endpoint_disabled", `The endpoint is disabled: enable it with POST /v1/endpoints/${disabled[0]}/enable.`);
+  }
+  if (replayed.length === 0) throw notFound();
+  return c.json({ id, replayed: true, endpoints: replayed }, 202);
+}
+
+/** Dead letters across the tenant's endpoints: failed messages and undeliverable events, and replay of one. */
 export const deadLettersApi = new Hono<AppEnv>()
-  .get("/v1/dead-letters", requireAuth("messages:read"), async (c) => {
-    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 100) || 100, 1), 1000);
-    return c.json({ items: await endpointOf(c).deadLetters(limit) });
-  })
-  .post("/v1/dead-letters/:id/replay", requireAuth("messages:send"), async (c) => {
-    const id = c.req.param("id");
-    const tenant = c.get("principal").tenant;
-    const notFound = () => new ProblemError(404, "dead_letter_not_found", `There is no dead letter '${id}' in your tenant.`);
-    if (id.startsWith("msg_")) {
-      const conversation = conversationOfMessage(c.env, id);
-      if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
-      await endpointOf(c).forgetDeadMessage(id);
-      return c.json({ id, replayed: true, status: "queued" }, 202);
-    }
-    const outcome = await endpointOf(c).replayEvent(id);
-    if (outcome === "unknown") throw notFound();
-    if (outcome === "disabled") {
-      throw new ProblemError(409, "endpoint_disabled", "The endpoint is disabled: enable it with POST /v1/endpoint/enable.");
-    }
-    return c.json({ id, replayed: true }, 202);
-  })
-  .get("/v1/endpoint", requireAuth("messages:read"), async (c) => {
-    const s = await endpointOf(c).status();
-    return c.json({
-      state: s.state,
-      ...(s.reason && { reason: s.reason }),
-      ...(s.disabledAt && { disabledAt: new Date(s.disabledAt).toISOString() }),
-      ...(s.failingSince && { failingSince: new Date(s.failingSince).toISOString() }),
-      events: s.counts,
-    });
-  })
-  .post("/v1/endpoint/enable", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) => {
-    const { since } = await readOptionalBody(c, EnableRequest);
-    const due = await endpointOf(c).enable(since ? Date.parse(since) : undefined);
-    return c.json({ state: "enabled", due });
-  });
+  .get("/v1/dead-letters", requireAuth("messages:read"), async (c) => c.json({ items: await deadLettersOf(c) }))
+  .post("/v1/dead-letters/:id/replay", requireAuth("messages:send"), async (c) => replayDeadLetter(c, c.req.param("id")));

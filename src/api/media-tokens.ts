@@ -1,4 +1,6 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { ConfigError, loadConfig } from "../config/load";
+import { sha256Hex } from "../crypto";
 
 /** How long a relay media URL stays valid. Platforms keep inbound media for days; URLs need not. */
 export const MEDIA_URL_LIFETIME_SECONDS = 3600;
@@ -34,4 +36,15 @@ export async function verifyMediaToken(secret: string, token: string): Promise<M
   } catch (e) {
     return e instanceof joseErrors.JWTExpired ? "expired" : "invalid";
   }
+}
+
+/**
+ * The secret that signs media URLs: `media.tokenSecret` of RELAY_CONFIG, or else one derived from
+ * RELAY_MASTER_KEY (so a relay without RELAY_CONFIG needs no other secret).
+ */
+export async function mediaTokenSecret(env: { RELAY_CONFIG?: string; RELAY_MASTER_KEY?: string }): Promise<string> {
+  const configured = loadConfig(env).config.media?.tokenSecret;
+  if (configured) return configured;
+  if (!env.RELAY_MASTER_KEY) throw new ConfigError("set RELAY_MASTER_KEY (or media.tokenSecret in RELAY_CONFIG) to sign media URLs");
+  return sha256Hex(`messenger-relay media tokens\n${env.RELAY_MASTER_KEY}`);
 }

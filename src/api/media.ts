@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { adapterFor } from "../channels/registry";
-import { loadConfig } from "../config/load";
 import { sendContextFor } from "../delivery/send-context";
 import { ProblemError } from "../errors";
 import { RefusedUrlError, UnreachableError } from "../transport/errors";
 import { boundedResponse } from "../transport/guarded-fetch";
 import type { AppEnv } from "./context";
-import { verifyMediaToken } from "./media-tokens";
+import { mediaTokenSecret, verifyMediaToken } from "./media-tokens";
+import { registryAccount } from "../registry/directory";
 
 /**
  * The largest file streamed through: WhatsApp's documents reach 100 MB, the largest of any platform.
@@ -22,11 +22,10 @@ const PASSED_HEADERS = ["content-type", "content-length", "content-disposition",
  * credential (it names one file of one account and expires); platform credentials stay in the relay.
  */
 export const mediaApi = new Hono<AppEnv>().get("/v1/media/:token", async (c) => {
-  const config = loadConfig(c.env);
-  const grant = await verifyMediaToken(config.config.media.tokenSecret, c.req.param("token"));
+  const grant = await verifyMediaToken(await mediaTokenSecret(c.env), c.req.param("token"));
   if (grant === "expired") throw new ProblemError(410, "media_url_expired", "This media URL has expired; media URLs last an hour.");
   if (grant === "invalid") throw new ProblemError(404, "media_not_found", "No such media.");
-  const found = config.account(grant.account);
+  const found = await registryAccount(c.env, grant.account);
   const adapter = found && adapterFor(found.account.channel);
   if (!found || !adapter?.fetchMedia) throw new ProblemError(404, "media_not_found", "No such media.");
   let upstream: Response;

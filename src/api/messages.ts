@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { planParts } from "../channels/degrade";
-import { adapterFor } from "../channels/registry";
+import { type AccountConfig, adapterFor } from "../channels/registry";
+import { registryAccount, registryTenant, tenantAccounts } from "../registry/directory";
 import { loadConfig } from "../config/load";
 import { sha256Hex } from "../crypto";
 import { ProblemError } from "../errors";
@@ -28,23 +29,33 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The account a send goes out from: the one named, else the tenant's default, else its only one. */
+async function sendingAccount(c: AppContext, tenant: string, named: string | undefined): Promise<AccountConfig> {
+  const accountId = named ?? (await registryTenant(c.env, tenant))?.defaultAccount ?? (await soleAccount(c, tenant));
+  const found = await registryAccount(c.env, accountId);
+  if (!found || found.tenant !== tenant) throw new ProblemError(422, "unknown_account", `There is no account '${accountId}' in your tenant.`);
+  return found.account;
+}
+
+async function soleAccount(c: AppContext, tenant: string): Promise<string> {
+  const accounts = await tenantAccounts(c.env, tenant);
+  if (accounts.length === 1) return accounts[0]!.id;
+  throw new ProblemError(
+    422,
+    "account_required",
+    accounts.length === 0
+      ? "This tenant has no channel account yet: connect one with POST /v1/accounts before sending."
+      : "This tenant has several accounts and no default: set 'account', or make one the default.",
+  );
+}
+
 /**
  * Validates a send against the tenant's accounts and the channel's capabilities, then queues it — once
  * per `Idempotency-Key` when the client sends one.
  */
 async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
   const principal = c.get("principal");
-  // A tenant created at runtime has no channel accounts yet (they come with the self-service API).
-  const tenant = loadConfig(c.env).tenant(principal.tenant) ?? { id: principal.tenant, defaultAccount: undefined, accounts: [] };
-  if (tenant.accounts.length === 0) {
-    throw new ProblemError(422, "account_required", "This tenant has no channel account yet: connect one before sending.");
-  }
-  const accountId = request.account ?? tenant.defaultAccount ?? (tenant.accounts.length === 1 ? tenant.accounts[0]!.id : undefined);
-  if (!accountId) {
-    throw new ProblemError(422, "account_required", "This tenant has several accounts and no default: set 'account'.");
-  }
-  const account = tenant.accounts.find((a) => a.id === accountId);
-  if (!account) throw new ProblemError(422, "unknown_account", `There is no account '${accountId}' in your tenant.`);
+  const account = await sendingAccount(c, principal.tenant, request.account);
   const adapter = adapterFor(account.channel);
   const peer = adapter.normalizePeer(request.to);
   if (!peer) {
@@ -63,7 +74,7 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
   const refusal = adapter.refuse?.(content, account);
   if (refusal) throw new ProblemError(422, "content_refused", refusal);
 
-  const address: ConversationAddress = { tenant: tenant.id, channel: account.channel, account: account.id, peer };
+  const address: ConversationAddress = { tenant: principal.tenant, channel: account.channel, account: account.id, peer };
   const doId = c.env.CONVERSATIONS.idFromName(conversationKey(address));
   const candidateId = newMessageId(doId);
   const key = c.req.header("idempotency-key");
@@ -76,7 +87,7 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
     throw new ProblemError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters.");
   }
   const fingerprint = await sha256Hex(`${route}\n${canonicalJson(request)}`);
-  const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([tenant.id, key])));
+  const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([principal.tenant, key])));
   const outcome = await record.accept({ fingerprint, candidateId, address, content, reference: request.reference });
   if (outcome.kind === "mismatch") {
     throw new ProblemError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body; use a new key.");

@@ -21,10 +21,10 @@ export function requireAuth(scope: Scope) {
     const config = loadConfig(c.env);
     const principal = await authenticate(c.req.raw.headers, config, registryLookup(c.env));
     requireScope(principal, scope);
-    if (scope === "messages:send" && !config.tenant(principal.tenant) && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
+    if (scope === "messages:send" && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
       throw new ProblemError(403, "tenant_suspended", "This tenant is suspended: it cannot send. Ask the relay's operator.");
     }
-    if (principal.keyId) noteKeyUse(c.env, principal.keyId, (p) => c.executionCtx.waitUntil(p));
+    if (principal.keyId) noteKeyUse(c.env, { tenant: principal.tenant, id: principal.keyId }, (p) => c.executionCtx.waitUntil(p));
     c.set("principal", principal);
     await next();
   });

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { adapterFor } from "../channels/registry";
 import type { BaseAccount, ChannelAdapter, ParsedEvent, ParseResult, WebhookRequest } from "../channels/types";
-import { loadConfig } from "../config/load";
+import { handToEndpoints, NoEndpointError } from "../delivery/fan-out";
+import { registryAccount, tenantAccounts } from "../registry/directory";
 import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
 import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
@@ -9,21 +10,19 @@ import { TooLargeError } from "../transport/errors";
 import { ChannelId, conversationKey, type ConversationAddress } from "../model";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppContext, AppEnv } from "./context";
-import { signMediaToken } from "./media-tokens";
+import { mediaTokenSecret, signMediaToken } from "./media-tokens";
 
 type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
 
 /** Conversations a webhook's statuses are stored into at once: bounded, whatever the batch size. */
 const PARALLEL_CONVERSATIONS = 16;
-/** Events handed to the endpoint outbox per call. */
-const ENDPOINT_CHUNK = 500;
 /** How long storing one webhook's events may take before the platform is asked to deliver it again (Meta waits about 20 s). */
 const STORE_BUDGET_MS = 15_000;
 
 /**
  * Platform webhooks: `/webhooks/{channel}/{accountId}`. The request is verified on its raw bytes, parsed
  * into unified events, and acknowledged with 200 only once every event is stored: statuses in their
- * conversation (which forwards them in order), everything else in the tenant's endpoint outbox.
+ * conversation (which forwards them in order), everything else in the outboxes of the tenant's endpoints.
  */
 export const webhooksApi = new Hono<AppEnv>();
 // Some platforms call a fixed path below the registered URL (Apple: `<base>/message`).
@@ -35,7 +34,7 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
   const channel = ChannelId.safeParse(c.req.param("channel"));
   const notFound = () => new ProblemError(404, "unknown_webhook", "No such webhook: check the channel and account id in the URL.");
   if (!channel.success) throw notFound();
-  const found = loadConfig(c.env).account(c.req.param("accountId") ?? "");
+  const found = await registryAccount(c.env, c.req.param("accountId") ?? "");
   if (!found || found.account.channel !== channel.data) throw notFound();
   const { tenant, account } = found;
   const adapter = adapterFor(channel.data);
@@ -59,9 +58,10 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
   // other accounts of the channel go to them, when the request authenticates for them too.
   const parsed = [{ account, result: await parseBounded(adapter, request, account) }];
   if (parsed[0]!.result.foreign) {
-    for (const sibling of tenant.accounts) {
-      if (sibling.channel !== account.channel || sibling.id === account.id) continue;
-      if (!(await adapter.verify(request, sibling))) continue;
+    for (const { id, channel } of await tenantAccounts(c.env, tenant)) {
+      if (channel !== account.channel || id === account.id) continue;
+      const sibling = (await registryAccount(c.env, id))?.account;
+      if (!sibling || !(await adapter.verify(request, sibling))) continue;
       const result = await parseBounded(adapter, request, sibling);
       if (result.events.length > 0) parsed.push({ account: sibling, result });
     }
@@ -71,7 +71,7 @@ async function receiveWebhook(c: AppContext): Promise<Response> {
   const deadline = Date.now() + STORE_BUDGET_MS;
   let received = 0;
   for (const p of parsed) {
-    received += await storeEvents(c, adapter, { tenant: tenant.id, channel: channel.data, account: p.account.id }, p.result.events, deadline);
+    received += await storeEvents(c, adapter, { tenant, channel: channel.data, account: p.account.id }, p.result.events, deadline);
   }
   return c.json({ received, skipped: problems.length });
 }
@@ -109,7 +109,7 @@ async function parseBounded(adapter: ChannelAdapter<BaseAccount>, request: Webho
 
 /**
  * Stores one account's events before the platform is acknowledged: statuses in their conversations
- * (which forward them in order), everything else in the tenant's endpoint outbox. Batches of any size are
+ * (which forward them in order), everything else in the outboxes of the tenant's endpoints. Batches of any size are
  * stored a bounded number of conversations at a time, and the endpoint's share in chunks, so that memory
  * and open objects stay bounded. Past `deadline` the request answers 503: what was stored is deduplicated
  * when the platform delivers the batch again, and the rest is stored then. Returns how many were stored.
@@ -128,9 +128,8 @@ async function storeEvents(
     else if (statusesByPeer.has(e.peer)) statusesByPeer.get(e.peer)!.push(e);
     else statusesByPeer.set(e.peer, [e]);
   }
-  const endpoint = c.env.ENDPOINTS.get(c.env.ENDPOINTS.idFromName(base.tenant));
   const origin = new URL(c.req.url).origin;
-  const secret = loadConfig(c.env).config.media.tokenSecret;
+  const secret = await mediaTokenSecret(c.env);
   const unified = await Promise.all(
     others.map(async (e) => {
       const event = toInboundEvent(e, base);
@@ -153,9 +152,12 @@ async function storeEvents(
     }
   };
   const storeOthers = async () => {
-    // In order, chunk after chunk: the endpoint keeps each conversation's order.
-    for (let i = 0; i < unified.length; i += ENDPOINT_CHUNK) {
-      await write(() => endpoint.enqueue(base.tenant, unified.slice(i, i + ENDPOINT_CHUNK)));
+    try {
+      // In order, chunk after chunk: each endpoint keeps each conversation's order.
+      await handToEndpoints(c.env, base.tenant, unified, write);
+    } catch (e) {
+      if (!(e instanceof NoEndpointError)) throw e;
+      throw new ProblemError(503, "no_endpoint", "The account's tenant has no endpoint yet: deliver again once it has one.", {}, { "retry-after": "60" });
     }
   };
   const conversations = [...statusesByPeer];

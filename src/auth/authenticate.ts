@@ -10,7 +10,7 @@ export interface Principal {
   tenant: string;
   scopes: readonly Scope[];
   via: "api_key" | "jwt";
-  /** The registry key used, when it was one (for `lastUsedAt`). */
+  /** The API key used, when it was one (for `lastUsedAt`). */
   keyId?: string;
 }
 
@@ -37,7 +37,7 @@ function scopesOf(payload: JWTPayload): Scope[] {
   return SCOPES.filter((s) => raw.includes(s));
 }
 
-/** Tenants and keys of the runtime registry, next to those of RELAY_CONFIG. */
+/** Tenants and keys of the registry (those of RELAY_CONFIG are imported into it). */
 export interface RegistryLookup {
   apiKey(sha256: string): Promise<{ id: string; tenant: string; scopes: readonly string[] } | undefined>;
   tenant(id: string): Promise<{ id: string } | undefined>;
@@ -70,9 +70,9 @@ async function verifiedClaims(token: string, config: LoadedConfig): Promise<JWTP
   return payload;
 }
 
-async function verifyJwt(token: string, config: LoadedConfig, registry?: RegistryLookup): Promise<Principal> {
+async function verifyJwt(token: string, config: LoadedConfig, registry: RegistryLookup): Promise<Principal> {
   const payload = await verifiedClaims(token, config);
-  const tenant = config.tenant(payload.sub!)?.id ?? (await registry?.tenant(payload.sub!))?.id;
+  const tenant = (await registry.tenant(payload.sub!))?.id;
   if (!tenant) throw unauthorized("invalid_token", "The token's subject is not a tenant of this relay.");
   return { tenant, scopes: scopesOf(payload), via: "jwt" };
 }
@@ -98,18 +98,15 @@ export async function authenticateOperator(headers: Headers, config: LoadedConfi
 }
 
 /**
- * Authenticates a client: an API key (compared by its SHA-256, as stored, from RELAY_CONFIG or the
- * registry) or a JWT verified with jose whose `sub` names the tenant. Throws 401 when neither is valid.
+ * Authenticates a client: an API key (compared by its SHA-256, as the registry stores it) or a JWT
+ * verified with jose whose `sub` names the tenant. Throws 401 when neither is valid.
  * @see https://datatracker.ietf.org/doc/html/rfc6750
  */
-export async function authenticate(headers: Headers, config: LoadedConfig, registry?: RegistryLookup): Promise<Principal> {
+export async function authenticate(headers: Headers, config: LoadedConfig, registry: RegistryLookup): Promise<Principal> {
   const credential = presentedCredential(headers);
   if (!credential) throw unauthorized("missing_credentials", "Send an API key or JWT as 'Authorization: Bearer <token>'.");
   if (isJwt(credential)) return verifyJwt(credential, config, registry);
-  const hash = await sha256Hex(credential);
-  const key = config.apiKey(hash);
-  if (key) return { tenant: key.tenant.id, scopes: key.scopes, via: "api_key" };
-  const issued = await registry?.apiKey(hash);
+  const issued = await registry.apiKey(await sha256Hex(credential));
   if (!issued) throw unauthorized("invalid_api_key", "The API key is not valid.");
   return { tenant: issued.tenant, scopes: SCOPES.filter((s) => issued.scopes.includes(s)), via: "api_key", keyId: issued.id };
 }

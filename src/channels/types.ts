@@ -136,6 +136,11 @@ export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
   readonly channel: ChannelId;
   /** Validates this channel's account configuration. */
   readonly accountSchema: z.ZodType<A>;
+  /**
+   * The account's secrets by dotted path (`container.password`): sealed at rest, write-only in every API
+   * (an answer shows only a hint of the last four characters), never logged.
+   */
+  readonly secretFields: readonly string[];
   readonly capabilities: Capabilities;
   /** The platform's form of a recipient id given by a client, or null when it cannot be one. */
   normalizePeer(raw: string): string | null;

@@ -3,8 +3,11 @@ import { AccountConfig } from "../channels/registry";
 import { hostProblem } from "../transport/public-address";
 import { Slug } from "../model";
 
-/** What a credential may do. `keys:write` manages the tenant's own API keys (`/v1/api-keys`). */
-export const SCOPES = ["messages:send", "messages:read", "keys:write"] as const;
+/**
+ * What a credential may do: send and read messages, and manage the tenant's own channel accounts
+ * (`/v1/accounts`), endpoints (`/v1/endpoints`) and API keys (`/v1/api-keys`).
+ */
+export const SCOPES = ["messages:send", "messages:read", "accounts:write", "endpoints:write", "keys:write"] as const;
 /** A key's scopes when none are given: sending and reading, not managing. */
 export const DEFAULT_SCOPES = ["messages:send", "messages:read"] as const;
 export const Scope = z.enum(SCOPES);
@@ -59,13 +62,14 @@ const JwtAuth = z
 export const RelayConfig = z
   .object({
     auth: z.object({ jwt: JwtAuth.optional() }).default({}),
-    /** Signs the short-lived relay URLs of inbound media (`GET /v1/media/{token}`). */
-    media: z.object({ tokenSecret: z.string().min(32, "use at least 32 random characters") }),
+    /** Signs the short-lived relay URLs of inbound media (`GET /v1/media/{token}`); derived from RELAY_MASTER_KEY when absent. */
+    media: z.object({ tokenSecret: z.string().min(32, "use at least 32 random characters") }).optional(),
     /** DNS over HTTPS (JSON) used to check that endpoint hosts resolve to public addresses only. */
     dnsResolverUrl: z.url({ protocol: /^https?$/ }).default("https://cloudflare-dns.com/dns-query"),
     /** Local sandbox only: allows plain-http business endpoints on loopback. Never set it in production. */
     sandbox: z.boolean().default(false),
-    tenants: z.array(Tenant).min(1),
+    /** Tenants to import into the registry (declaratively: applied whenever this changes). */
+    tenants: z.array(Tenant).default([]),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, string>();

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { adapterFor } from "../channels/registry";
 import type { SessionToken } from "../channels/types";
-import { loadConfig } from "../config/load";
+import { ConfigError } from "../config/load";
+import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 
 /** Log in again this long before the token's announced expiry. */
@@ -34,8 +35,8 @@ export class AccountSession extends DurableObject<Env> {
   private login(accountId: string): Promise<SessionToken> {
     this.pending ??= (async () => {
       try {
-        const found = loadConfig(this.env).account(accountId);
-        if (!found) throw new Error(`account '${accountId}' is not configured`);
+        const found = await registryAccount(this.env, accountId);
+        if (!found) throw new ConfigError(`account '${accountId}' is not in the registry`);
         const adapter = adapterFor(found.account.channel);
         if (!adapter.login) throw new Error(`channel '${found.account.channel}' has no login`);
         const session = await adapter.login(found.account, this.env as unknown as Record<string, unknown>);

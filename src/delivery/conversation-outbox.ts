@@ -2,13 +2,15 @@ import { DurableObject } from "cloudflare:workers";
 import { planParts } from "../channels/degrade";
 import { adapterFor } from "../channels/registry";
 import type { ParsedEvent, SendResult } from "../channels/types";
-import { ConfigError, loadConfig } from "../config/load";
+import { ConfigError } from "../config/load";
+import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import { UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
 import { armAt } from "./alarm";
 import { ConversationStore, type PendingMessage } from "./conversation-store";
 import { eventId } from "./events";
+import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, outboundRetryDelayMs, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
 import { sendContextFor } from "./send-context";
@@ -17,6 +19,8 @@ import { sendContextFor } from "./send-context";
 const ALARM_BUDGET_MS = 20_000;
 /** If handing events to the endpoint fails, try again after this long. */
 const EVENT_FLUSH_RETRY_MS = 2_000;
+/** While the tenant has no endpoint, look again this often. */
+const NO_ENDPOINT_RETRY_MS = 60_000;
 /** Attempts that end in an error of the relay's own code before the message fails as `internal_error`. */
 export const MAX_INTERNAL_ERRORS = 3;
 /**
@@ -95,7 +99,13 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const s of statuses) this.applyStatus(address, s);
     });
-    await this.flushEvents();
+    try {
+      await this.flushEvents();
+    } catch (e) {
+      // Staged here, the events are stored: the platform may be acknowledged; they move on once there is an endpoint.
+      if (!(e instanceof NoEndpointError)) throw e;
+      await armAt(this.ctx.storage, Date.now() + NO_ENDPOINT_RETRY_MS);
+    }
   }
 
   private applyStatus(address: ConversationAddress, s: ParsedStatus): void {
@@ -147,8 +157,12 @@ export class ConversationOutbox extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const address = this.store.address;
     if (address) await this.drain(address);
-    await this.flushEvents().catch((e: unknown) => console.warn("conversation: handing events over failed", String(e)));
-    await this.rearm();
+    let retryMs = EVENT_FLUSH_RETRY_MS;
+    await this.flushEvents().catch((e: unknown) => {
+      if (e instanceof NoEndpointError) retryMs = NO_ENDPOINT_RETRY_MS;
+      else console.warn("conversation: handing events over failed", String(e));
+    });
+    await this.rearm(retryMs);
   }
 
   /** Sends due messages from the head of the outbox, in order, until one must wait. */
@@ -208,8 +222,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   private async send(address: ConversationAddress, head: PendingMessage): Promise<Attempt> {
-    const found = loadConfig(this.env).account(address.account);
-    if (!found || found.tenant.id !== address.tenant) {
+    const found = await registryAccount(this.env, address.account);
+    if (!found || found.tenant !== address.tenant) {
       return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
     }
     const { account } = found;
@@ -240,14 +254,13 @@ export class ConversationOutbox extends DurableObject<Env> {
     });
   }
 
-  /** Hands staged events to the tenant's endpoint outbox, in order; one flush at a time. */
+  /** Hands staged events to the outboxes of the tenant's endpoints, in order; one flush at a time. */
   private flushEvents(): Promise<void> {
     const run = this.flushing.catch(() => {}).then(async () => {
       const tenant = this.store.address?.tenant;
       if (!tenant) return;
-      const endpoint = this.env.ENDPOINTS.get(this.env.ENDPOINTS.idFromName(tenant));
       for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
-        await endpoint.enqueue(tenant, batch.map((b) => b.event));
+        await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
         this.store.unstageEvents(batch[batch.length - 1]!.seq);
       }
     });
@@ -255,9 +268,9 @@ export class ConversationOutbox extends DurableObject<Env> {
     return run;
   }
 
-  private async rearm(): Promise<void> {
+  private async rearm(flushRetryMs: number): Promise<void> {
     const head = this.store.head();
-    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + EVENT_FLUSH_RETRY_MS);
+    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + flushRetryMs);
     if (head) await armAt(this.ctx.storage, head.nextAttemptAt);
   }
 

@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { retryAfterSeconds } from "../channels/http";
 import { loadConfig } from "../config/load";
-import type { EndpointConfig } from "../config/schema";
 import type { Env } from "../env";
+import { endpointForDelivery } from "../registry/directory";
+import { CONFIG_ENDPOINT_ID } from "../registry/store";
 import type { InboundEvent } from "../model";
 import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
@@ -13,14 +14,32 @@ import { signWebhook } from "./signing";
 /** Deliveries in flight at once (each to a different conversation, so order holds per conversation). */
 const PARALLEL_DELIVERIES = 16;
 const ALARM_BUDGET_MS = 25_000;
+/** An endpoint missing from the registry copy (deleted, or not yet seen here) is looked for again after this. */
+const MISSING_ENDPOINT_RETRY_MS = 60_000;
 
 /**
- * One business endpoint (a tenant's webhook URL): stores every event before the platform is
- * acknowledged, then POSTs each, signed per Standard Webhooks, until the backend answers 2xx.
+ * The outbox of one endpoint of a tenant. RELAY_CONFIG's endpoint keeps the name its outbox had when each
+ * tenant had one endpoint (the tenant's id), so that events stored before are still delivered.
+ */
+export function endpointOutbox(env: Env, tenant: string, endpoint: string) {
+  const name = endpoint === CONFIG_ENDPOINT_ID ? tenant : `${tenant}/${endpoint}`;
+  return env.ENDPOINTS.get(env.ENDPOINTS.idFromName(name));
+}
+
+/** Which endpoint an outbox serves, remembered in its storage for the alarm. */
+interface Owner {
+  tenant: string;
+  endpoint: string;
+}
+
+/**
+ * One business endpoint (one of a tenant's webhook URLs): stores every event routed to it before the
+ * platform is acknowledged, then POSTs each, signed per Standard Webhooks, until the backend answers 2xx.
+ * A slow or failing endpoint holds only its own outbox.
  */
 export class EndpointOutbox extends DurableObject<Env> {
-  private readonly store: EndpointStore;
-  private tenant: string | undefined;
+  private store: EndpointStore;
+  private owner: Owner | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -31,12 +50,8 @@ export class EndpointOutbox extends DurableObject<Env> {
    * Stores events (ignoring ids seen before, atomically) and arms delivery. Resolves once they are
    * durable; a disabled endpoint keeps them for later.
    */
-  async enqueue(tenant: string, events: InboundEvent[]): Promise<number> {
-    // The object is named after its tenant; remember it once (the alarm needs it), not on every event.
-    if (this.tenant !== tenant) {
-      this.tenant = tenant;
-      if ((await this.ctx.storage.get<string>("tenant")) !== tenant) await this.ctx.storage.put("tenant", tenant);
-    }
+  async enqueue(tenant: string, endpoint: string, events: InboundEvent[]): Promise<number> {
+    await this.remember({ tenant, endpoint });
     const now = Date.now();
     const added = this.ctx.storage.transactionSync(() => {
       for (const e of events) this.store.recordDeadMessage(e, now);
@@ -54,8 +69,17 @@ export class EndpointOutbox extends DurableObject<Env> {
     return { ...this.store.state(), counts: this.store.counts() };
   }
 
+  /** The object is named after its endpoint; remember which once (the alarm needs it), not on every call. */
+  private async remember(owner: Owner): Promise<void> {
+    if (this.owner?.tenant === owner.tenant && this.owner.endpoint === owner.endpoint) return;
+    this.owner = owner;
+    const stored = await this.ctx.storage.get<Owner>("owner");
+    if (stored?.tenant !== owner.tenant || stored.endpoint !== owner.endpoint) await this.ctx.storage.put("owner", owner);
+  }
+
   /** Enables the endpoint and, with `since`, delivers again every event stored since then. */
-  async enable(since?: number): Promise<number> {
+  async enable(tenant: string, endpoint: string, since?: number): Promise<number> {
+    await this.remember({ tenant, endpoint });
     const due = this.store.enable(Date.now(), since);
     await armAt(this.ctx.storage, Date.now());
     return due;
@@ -78,20 +102,37 @@ export class EndpointOutbox extends DurableObject<Env> {
     return "replayed";
   }
 
+  /** Forgets everything: the endpoint was deleted. */
+  async purge(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // An endpoint created again by the same id starts empty.
+    this.owner = undefined;
+    this.store = new EndpointStore(this.ctx.storage.sql);
+  }
+
+  /** The endpoint this outbox serves (outboxes from before several endpoints stored only their tenant). */
+  private async ownerOf(): Promise<Owner | undefined> {
+    this.owner ??= (await this.ctx.storage.get<Owner>("owner")) ?? (await this.ctx.storage.get<string>("tenant").then((t) => (t ? { tenant: t, endpoint: CONFIG_ENDPOINT_ID } : undefined)));
+    return this.owner;
+  }
+
   override async alarm(): Promise<void> {
-    const tenant = await this.ctx.storage.get<string>("tenant");
-    const config = loadConfig(this.env).config;
-    const endpoint = tenant ? config.tenants.find((t) => t.id === tenant)?.endpoint : undefined;
-    if (!endpoint) {
-      console.warn(`endpoint: tenant '${tenant}' has no endpoint configured; events kept`);
+    const owner = await this.ownerOf();
+    if (!owner) return;
+    const found = await endpointForDelivery(this.env, owner.tenant, owner.endpoint);
+    if (!found) {
+      console.warn(`endpoint: '${owner.tenant}/${owner.endpoint}' is not in the registry; events kept`);
+      await armAt(this.ctx.storage, Date.now() + MISSING_ENDPOINT_RETRY_MS);
       return;
     }
+    const config = loadConfig(this.env).config;
     if (this.store.state().state === "disabled") return;
     const started = Date.now();
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     for (let due = this.store.due(Date.now(), PARALLEL_DELIVERIES); due.length > 0; due = this.store.due(Date.now(), PARALLEL_DELIVERIES)) {
       const policy = { sandbox: config.sandbox, resolverUrl: config.dnsResolverUrl };
-      await Promise.all(due.map((e) => this.deliver(endpoint, e, scale, policy)));
+      await Promise.all(due.map((e) => this.deliver(found.endpoint, found.secrets, e, scale, policy)));
       if (this.store.state().state === "disabled") return;
       if (Date.now() - started > ALARM_BUDGET_MS) break;
     }
@@ -100,7 +141,7 @@ export class EndpointOutbox extends DurableObject<Env> {
     if (next !== undefined) await armAt(this.ctx.storage, next);
   }
 
-  private async deliver(endpoint: EndpointConfig, event: PendingEvent, scale: number, policy: UrlPolicy): Promise<void> {
+  private async deliver(endpoint: { url: string; timeoutMs: number }, secrets: string[], event: PendingEvent, scale: number, policy: UrlPolicy): Promise<void> {
     let failure: string;
     let retryAfter: number | undefined;
     try {
@@ -113,7 +154,7 @@ export class EndpointOutbox extends DurableObject<Env> {
           headers: {
             "content-type": "application/json",
             "user-agent": "messenger-relay",
-            ...signWebhook(endpoint.secret, event.id, event.body),
+            ...signWebhook(secrets, event.id, event.body),
           },
           body: event.body,
           timeoutMs: endpoint.timeoutMs,

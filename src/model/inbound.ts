@@ -154,3 +154,7 @@ export const InboundEvent = z.discriminatedUnion("type", [
   ChannelErrorEvent,
 ]);
 export type InboundEvent = z.infer<typeof InboundEvent>;
+
+/** The type of an event, as endpoint filters name it: every type of InboundEvent. */
+export const EventType = z.enum(InboundEvent.options.map((o) => o.shape.type.value) as [InboundEvent["type"], ...InboundEvent["type"][]]);
+export type EventType = z.infer<typeof EventType>;

@@ -8,6 +8,8 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/encrypt#aes-gcm
  */
 
+import { ConfigError } from "../config/load";
+
 const PREFIX = "sealed:v1";
 const IV_BYTES = 12;
 const KEY_BYTES = 32;
@@ -20,7 +22,7 @@ export interface Keyring {
 }
 
 /** The master key is missing or malformed: the operator's mistake, never a client's. */
-export class KeyringError extends Error {
+export class KeyringError extends ConfigError {
   override name = "KeyringError";
 }
 
@@ -51,6 +53,19 @@ export async function parseKeyring(value: string | undefined): Promise<Keyring> 
     keys.set(id, await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
   }
   return { current: entries[0]!.split(":")[0]!, keys };
+}
+
+let cachedRing: { value: string | undefined; ring: Promise<Keyring> } | undefined;
+
+/** The keyring of `RELAY_MASTER_KEY`, read once per isolate (and again only when the secret changes). */
+export function keyringOf(env: { RELAY_MASTER_KEY?: string }): Promise<Keyring> {
+  if (cachedRing?.value !== env.RELAY_MASTER_KEY || !cachedRing) {
+    const ring = parseKeyring(env.RELAY_MASTER_KEY);
+    cachedRing = { value: env.RELAY_MASTER_KEY, ring };
+    // A bad key is reported on every use, not cached as a rejected promise forever.
+    ring.catch(() => (cachedRing = undefined));
+  }
+  return cachedRing.ring;
 }
 
 /** Seals `plaintext` for `context` under the ring's current key. */

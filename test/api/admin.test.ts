@@ -92,7 +92,7 @@ describe("operator API", () => {
     const res = await chat(issued.key);
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ code: "account_required" });
-    expect((await call("/v1/endpoint", { key: issued.key })).status).toBe(200);
+    expect((await call("/v1/dead-letters", { key: issued.key })).status).toBe(200);
     // Its key is no operator key, and reads another tenant's message as not found.
     expect((await call("/admin/v1/tenants", { key: issued.key })).status).toBe(401);
 

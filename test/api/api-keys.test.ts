@@ -46,7 +46,7 @@ describe("self-service API keys", () => {
   it("list the tenant's keys with lastUsedAt and never the key, and revoke one", async () => {
     const { manager } = await tenantWithManager();
     const reader = (await (await call("/v1/api-keys", manager.key, { method: "POST", body: JSON.stringify({ scopes: ["messages:read"] }) })).json()) as Issued;
-    expect((await call("/v1/endpoint", reader.key)).status).toBe(200);
+    expect((await call("/v1/dead-letters", reader.key)).status).toBe(200);
     let listed: { id: string; lastUsedAt?: string; hint: string }[] = [];
     for (let i = 0; i < 50; i++) {
       listed = ((await (await call("/v1/api-keys", manager.key)).json()) as { items: typeof listed }).items;
@@ -58,7 +58,7 @@ describe("self-service API keys", () => {
     expect(JSON.stringify(listed)).not.toContain(reader.key);
 
     expect((await call(`/v1/api-keys/${reader.id}`, manager.key, { method: "DELETE" })).status).toBe(204);
-    expect((await call("/v1/endpoint", reader.key)).status).toBe(401);
+    expect((await call("/v1/dead-letters", reader.key)).status).toBe(401);
     expect((await call(`/v1/api-keys/${reader.id}x`, manager.key, { method: "DELETE" })).status).toBe(404);
   });
 

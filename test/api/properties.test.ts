@@ -77,7 +77,7 @@ const headers = fc.record(
 );
 const segment = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("msg_", `msg_${"a".repeat(80)}`, "..", "%2e%2e", "evt_1")).map((s) => encodeURIComponent(s));
 const route = fc.oneof(
-  fc.constantFrom("POST /v1/messages", "POST /api/v7/chat", "GET /v1/dead-letters", "GET /v1/endpoint", "POST /v1/endpoint/enable", "GET /health", "POST /admin/v1/tenants", "GET /admin/v1/tenants"),
+  fc.constantFrom("POST /v1/messages", "POST /api/v7/chat", "GET /v1/dead-letters", "GET /v1/endpoints", "POST /v1/endpoints", "POST /v1/accounts", "PATCH /v1/accounts/wa-acme", "POST /v1/endpoints/default/enable", "GET /health", "POST /admin/v1/tenants", "GET /admin/v1/tenants"),
   segment.map((s) => `POST /admin/v1/tenants/${s}/api-keys`),
   fc.tuple(fc.constantFrom("GET", "PATCH", "DELETE"), segment).map(([m, s]) => `${m} /admin/v1/tenants/${s}`),
   segment.map((s) => `GET /v1/messages/${s}`),

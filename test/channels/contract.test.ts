@@ -5,10 +5,9 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { planParts } from "../../src/channels/degrade";
 import { CHANNEL_ADAPTERS, adapterFor } from "../../src/channels/registry";
-import { parseConfig } from "../../src/config/load";
 import { toInboundEvent } from "../../src/delivery/events";
 import { InboundEvent, MessageStatusEvent, type OutboundContent } from "../../src/model";
-import { inject } from "vitest";
+import { registryAccount } from "../../src/registry/directory";
 import type { PlatformRequest } from "./kit";
 import { KITS } from "./kits";
 
@@ -32,10 +31,9 @@ const DEMANDING: OutboundContent[] = [
   { type: "location", latitude: 52.52, longitude: 13.405, name: "Berlin" },
 ];
 
-it("every registered channel has a kit, and every kit's account is configured", () => {
+it("every registered channel has a kit, and every kit's account is in the registry", async () => {
   expect(KITS.map((k) => k.channel).sort()).toEqual(Object.keys(CHANNEL_ADAPTERS).sort());
-  const config = parseConfig(inject("relayConfig"));
-  for (const kit of KITS) expect(config.account(kit.accountId)?.account.channel, kit.accountId).toBe(kit.channel);
+  for (const kit of KITS) expect((await registryAccount(env, kit.accountId))?.account.channel, kit.accountId).toBe(kit.channel);
 });
 
 describe.each(KITS.map((k) => [k.channel, k] as const))("%s adapter contract", (_, kit) => {
@@ -81,8 +79,7 @@ describe.each(KITS.map((k) => [k.channel, k] as const))("%s adapter contract", (
   });
 
   it("parses every fixture into events valid against the unified schema", async () => {
-    const config = parseConfig(inject("relayConfig"));
-    const account = config.account(kit.accountId)!.account;
+    const account = (await registryAccount(env, kit.accountId))!.account;
     const base = { tenant: "acme", channel: kit.channel, account: kit.accountId };
     for (const [name, body] of Object.entries(kit.fixtures)) {
       const signed = await kit.signed(body);

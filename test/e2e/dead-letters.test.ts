@@ -41,7 +41,7 @@ describe("dead letters", () => {
   });
 
   it("shows the endpoint's state", async () => {
-    const res = await relay("/v1/endpoint");
+    const res = await relay("/v1/endpoints/default", { key: TEST_KEYS.acmeManager });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { state: string; events: Record<string, number> };
     expect(body.state).toBe("enabled");
@@ -66,7 +66,7 @@ describe("the business endpoint's lifecycle", () => {
     expect(ack.status).toBe(200);
 
     const disabled = await eventually(async () => {
-      const s = (await (await relay("/v1/endpoint", globex)).json()) as { state: string; reason?: string };
+      const s = (await (await relay("/v1/endpoints/default", globex)).json()) as { state: string; reason?: string };
       return s.state === "disabled" ? s : undefined;
     }, 10_000, "the endpoint to be disabled");
     expect(disabled.reason).toContain("410");
@@ -75,13 +75,13 @@ describe("the business endpoint's lifecycle", () => {
     const replayWhileDisabled = await relay(`/v1/dead-letters/${letters.items[0]!.id}/replay`, { method: "POST", ...globex });
     expect(replayWhileDisabled.status).toBe(409);
 
-    const enabled = await relay("/v1/endpoint/enable", { method: "POST", ...globex });
+    const enabled = await relay("/v1/endpoints/default/enable", { method: "POST", ...globex });
     expect(enabled.status).toBe(200);
     const delivered = await eventually(async () => {
       const { events } = await control<BackendEvents>("backendUrl", "/_sandbox/events");
       return events.find((e) => e.path === "/globex" && e.payload.message?.platformMessageId === messageId);
     }, 10_000, "the kept event at the backend");
     expect(delivered.payload.conversation.tenant).toBe("globex");
-    expect(((await (await relay("/v1/endpoint", globex)).json()) as { state: string }).state).toBe("enabled");
+    expect(((await (await relay("/v1/endpoints/default", globex)).json()) as { state: string }).state).toBe("enabled");
   });
 });

@@ -64,6 +64,7 @@ export function relayConfig(p: Ports) {
         apiKeys: [
           { id: "main", sha256: sha256(TEST_KEYS.acme) },
           { id: "read", sha256: sha256(TEST_KEYS.acmeReadOnly), scopes: ["messages:read"] },
+          { id: "manage", sha256: sha256(TEST_KEYS.acmeManager), scopes: ["messages:send", "messages:read", "accounts:write", "endpoints:write", "keys:write"] },
         ],
         defaultAccount: "wa-acme",
         endpoint: { url: `${p.backendUrl}/webhooks`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
@@ -71,7 +72,7 @@ export function relayConfig(p: Ports) {
       },
       {
         id: "globex",
-        apiKeys: [{ id: "main", sha256: sha256(TEST_KEYS.globex) }],
+        apiKeys: [{ id: "main", sha256: sha256(TEST_KEYS.globex), scopes: ["messages:send", "messages:read", "accounts:write", "endpoints:write", "keys:write"] }],
         endpoint: { url: `${p.backendUrl}/globex`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
         accounts: [account("wa-globex")],
       },

@@ -3,12 +3,14 @@
  * sandbox container can call its webhooks exactly as a container calls a deployed relay. Node-side only.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ADMIN_KEY, MASTER_KEY } from "./constants";
 
 const run = promisify(execFile);
 
@@ -43,7 +45,12 @@ export async function startRelay(options: {
     scriptPath: options.scriptPath,
     modulesRoot: dirname(options.scriptPath),
     compatibilityDate: "2026-04-26",
-    bindings: { RELAY_CONFIG: JSON.stringify(options.config), RETRY_TIME_SCALE: options.retryTimeScale ?? "1" },
+    bindings: {
+      RELAY_CONFIG: JSON.stringify(options.config),
+      RETRY_TIME_SCALE: options.retryTimeScale ?? "1",
+      RELAY_MASTER_KEY: MASTER_KEY,
+      ADMIN_KEYS: createHash("sha256").update(ADMIN_KEY).digest("hex"),
+    },
     // The Durable Objects exactly as wrangler.toml declares them.
     durableObjects: unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.durableObjects,
     durableObjectsPersist: options.persistDir ?? false,

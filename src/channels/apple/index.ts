@@ -41,6 +41,7 @@ export function normalizeApplePeer(raw: string): string | null {
 export const appleBusiness = {
   channel: "apple" as const,
   accountSchema: AppleAccount,
+  secretFields: ["mspSecret"],
   capabilities: {
     maxTextLength: APPLE_MAX_TEXT,
     contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document"],

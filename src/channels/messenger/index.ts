@@ -35,6 +35,7 @@ export function normalizeMessengerPeer(raw: string): string | null {
 export const messenger = {
   channel: "messenger" as const,
   accountSchema: MessengerAccount,
+  secretFields: ["pageAccessToken", "appSecret", "verifyToken"],
   capabilities: {
     maxTextLength: MESSENGER_MAX_TEXT,
     contentTypes: MESSENGER_CONTENT_TYPES,

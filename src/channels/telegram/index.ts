@@ -75,6 +75,7 @@ function refuseTelegram(content: OutboundContent): string | null {
 export const telegram = {
   channel: "telegram" as const,
   accountSchema: TelegramAccount,
+  secretFields: ["botToken", "secretToken"],
   capabilities,
   normalizePeer: normalizeTelegramPeer,
   refuse: (content, _account) => refuseTelegram(content),

@@ -51,6 +51,7 @@ async function readViberBody(res: Response): Promise<unknown> {
 export const viber = {
   channel: "viber" as const,
   accountSchema: ViberAccount,
+  secretFields: ["authToken"],
   capabilities: {
     maxTextLength: VIBER_MAX_TEXT,
     contentTypes: VIBER_CONTENT_TYPES,

@@ -28,6 +28,7 @@ const capabilities = {
 export const whatsappCloud = {
   channel: "whatsapp-cloud" as const,
   accountSchema: WhatsAppCloudAccount,
+  secretFields: ["accessToken", "appSecret", "verifyToken"],
   capabilities,
   /** A phone number in international format (digits only) or a business-scoped user id, kept as given. */
   normalizePeer: normalizeWhatsAppPeer,

@@ -29,6 +29,7 @@ export function normalizeWhatsAppPeer(raw: string): string | null {
 export const whatsappOnPrem = {
   channel: "whatsapp" as const,
   accountSchema: WhatsAppOnPremAccount,
+  secretFields: ["container.password", "container.transport.clientSecret", "webhook.secret"],
   capabilities: {
     maxTextLength: WHATSAPP_MAX_TEXT,
     contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],

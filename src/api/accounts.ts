@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { AccountConfig } from "../channels/registry";
+import { ProblemError } from "../errors";
+import { forgetRegistryView, registryTenant, tenantEndpoints } from "../registry/directory";
+import { registryOf } from "../registry/registry";
+import type { RegistryAccount } from "../registry/store";
+import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
+import type { AppContext, AppEnv } from "./context";
+import { requireAuth } from "./middleware";
+
+/** Whether an account is the one `/api/v7/chat` and `/v1/messages` without `account` send from. */
+const DefaultFlag = z.object({ default: z.boolean().optional() });
+
+/** `POST /v1/accounts`: a channel account, validated by its channel's schema, optionally the default. */
+export const CreateAccountRequest = z.intersection(AccountConfig, DefaultFlag);
+
+/**
+ * `PATCH /v1/accounts/{id}`: a JSON merge patch of the account (a secret given replaces the stored one,
+ * one left out stays, `null` removes an optional field); the result is validated by the channel's schema.
+ */
+export const UpdateAccountRequest = z.record(z.string(), z.unknown());
+
+const notFound = (id: string) => new ProblemError(404, "account_not_found", `There is no account '${id}' in your tenant.`);
+
+/**
+ * An account as every answer shows it: its settings without secrets (`secretHints` has the last four
+ * characters of each), and the URL to register as the platform's webhook.
+ */
+async function shown(c: AppContext, a: RegistryAccount) {
+  const tenant = await registryTenant(c.env, a.tenant);
+  return {
+    ...a.settings,
+    id: a.id,
+    channel: a.channel,
+    default: tenant?.defaultAccount === a.id,
+    secretHints: a.secretHints,
+    webhookUrl: `${new URL(c.req.url).origin}/webhooks/${a.channel}/${a.id}`,
+    source: a.source,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+/**
+ * A tenant's channel accounts (`accounts:write`): connected, listed, read, changed and removed at runtime,
+ * every channel validated by its own schema, secrets sealed at rest and never shown again.
+ */
+export const accountsApi = new Hono<AppEnv>()
+  .post("/v1/accounts", requireAuth("accounts:write"), limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const tenant = c.get("principal").tenant;
+    const { default: makeDefault = false, ...account } = await readJsonBody(c, CreateAccountRequest);
+    const created = await registryOf(c.env).createAccount(tenant, account as AccountConfig, makeDefault);
+    forgetRegistryView();
+    if (created === "exists") throw new ProblemError(409, "account_exists", `An account '${account.id}' exists already (account ids are unique across the relay); choose another id.`);
+    if (created === "no_tenant") throw new ProblemError(404, "tenant_not_found", "Your tenant is no longer in the registry.");
+    const warnings =
+      (await tenantEndpoints(c.env, tenant)).length === 0
+        ? ["Your tenant has no endpoint: this account's events are not accepted until you create one (POST /v1/endpoints)."]
+        : [];
+    return c.json({ ...(await shown(c, created)), ...(warnings.length > 0 && { warnings }) }, 201, { location: `/v1/accounts/${account.id}` });
+  })
+  .get("/v1/accounts", requireAuth("accounts:write"), async (c) => {
+    const accounts = await registryOf(c.env).accounts(c.get("principal").tenant);
+    return c.json({ items: await Promise.all(accounts.map((a) => shown(c, a))) });
+  })
+  .get("/v1/accounts/:id", requireAuth("accounts:write"), async (c) => {
+    const id = c.req.param("id");
+    const account = await registryOf(c.env).account(c.get("principal").tenant, id);
+    if (!account) throw notFound(id);
+    return c.json(await shown(c, account));
+  })
+  .patch("/v1/accounts/:id", requireAuth("accounts:write"), limitBody(MAX_API_BODY_BYTES), async (c) => {
+    const id = c.req.param("id");
+    const { default: makeDefault, ...patch } = await readJsonBody(c, UpdateAccountRequest);
+    if (makeDefault !== undefined && typeof makeDefault !== "boolean") {
+      throw new ProblemError(422, "validation_failed", "default: expected a boolean", { errors: [{ path: "default", message: "expected a boolean" }] });
+    }
+    for (const fixed of ["id", "channel"] as const) {
+      if (fixed in patch) throw new ProblemError(422, "validation_failed", `${fixed}: an account's ${fixed} cannot change; create another account.`, { errors: [{ path: fixed, message: "cannot change" }] });
+    }
+    const updated = await registryOf(c.env).patchAccount(c.get("principal").tenant, id, patch, makeDefault);
+    forgetRegistryView();
+    if (!updated) throw notFound(id);
+    if ("issues" in updated) {
+      const first = updated.issues[0];
+      throw new ProblemError(422, "validation_failed", `The account is invalid: ${first?.path || "(root)"}: ${first?.message}`, { errors: updated.issues });
+    }
+    return c.json(await shown(c, updated));
+  })
+  .delete("/v1/accounts/:id", requireAuth("accounts:write"), async (c) => {
+    const id = c.req.param("id");
+    if (!(await registryOf(c.env).deleteAccount(c.get("principal").tenant, id))) throw notFound(id);
+    forgetRegistryView();
+    return c.body(null, 204);
+  });

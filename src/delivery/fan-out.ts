@@ -1,0 +1,52 @@
+import type { Env } from "../env";
+import type { InboundEvent } from "../model";
+import { tenantEndpoints } from "../registry/directory";
+import type { EndpointFilter } from "../registry/store";
+import { endpointOutbox } from "./endpoint-outbox";
+
+/** Events handed to one endpoint outbox per call: bounded, whatever the batch size. */
+export const ENDPOINT_CHUNK = 500;
+
+/** The tenant has no endpoint: its events are not acknowledged (or stay staged) until it creates one. */
+export class NoEndpointError extends Error {
+  override name = "NoEndpointError";
+}
+
+/**
+ * Which of a tenant's endpoints receive which events: those whose filter admits the event's type and
+ * account (a filter left out admits all). Order within each list is the order given.
+ */
+export function routeEvents<E extends EndpointFilter & { id: string }>(endpoints: readonly E[], events: readonly InboundEvent[]): Map<string, InboundEvent[]> {
+  const routes = new Map<string, InboundEvent[]>();
+  for (const endpoint of endpoints) {
+    const matching = events.filter(
+      (e) => (!endpoint.eventTypes || endpoint.eventTypes.includes(e.type)) && (!endpoint.accounts || endpoint.accounts.includes(e.conversation.account)),
+    );
+    if (matching.length > 0) routes.set(endpoint.id, matching);
+  }
+  return routes;
+}
+
+/**
+ * Stores events in the outbox of every endpoint of the tenant that wants them, each in order and in
+ * chunks; resolves once all are durable. `write` wraps each store (to bound time or map exhaustion).
+ * Throws NoEndpointError when the tenant has no endpoint at all: nothing is acknowledged that has nowhere to go.
+ */
+export async function handToEndpoints(
+  env: Env,
+  tenant: string,
+  events: readonly InboundEvent[],
+  write: (store: () => Promise<unknown>) => Promise<unknown> = (store) => store(),
+): Promise<void> {
+  if (events.length === 0) return;
+  const endpoints = await tenantEndpoints(env, tenant);
+  if (endpoints.length === 0) throw new NoEndpointError(`tenant '${tenant}' has no endpoint`);
+  await Promise.all(
+    [...routeEvents(endpoints, events)].map(async ([id, routed]) => {
+      const outbox = endpointOutbox(env, tenant, id);
+      for (let i = 0; i < routed.length; i += ENDPOINT_CHUNK) {
+        await write(() => outbox.enqueue(tenant, id, routed.slice(i, i + ENDPOINT_CHUNK)));
+      }
+    }),
+  );
+}
