@@ -144,7 +144,7 @@ export async function startBackend(options) {
   const faults = new FaultRules((path) => !path.startsWith("/_sandbox/"));
   const timers = new TimerSet();
 
-  /** webhook-ids received (verified), to dedupe redeliveries. */
+  /** webhook-ids received (verified) per path, to dedupe redeliveries (each path is its own receiver). */
   const seen = new Set();
   /** Paths that verify with their own endpoint's secret (`POST /_sandbox/secrets`), instead of `secret`. */
   const pathSecrets = new Map();
@@ -285,14 +285,14 @@ export async function startBackend(options) {
       log(`✘ rejected ${id}: body is not valid JSON`);
       return sendJson(res, 400, { error: "body is not valid JSON" });
     }
-    if (seen.has(id)) {
+    if (seen.has(`${path} ${id}`)) {
       // The sender did not see our earlier 2xx (a timeout, a crash): acknowledge, do not process again.
       state.redeliveries += 1;
       state.redelivered.push({ id, receivedAt: new Date().toISOString() });
       log(`↺ redelivery of ${id}, acknowledged again`);
       return sendJson(res, 200, { ok: true, duplicate: true });
     }
-    seen.add(id);
+    seen.add(`${path} ${id}`);
     state.events.push({
       id,
       timestamp: Number(headers["webhook-timestamp"]),
