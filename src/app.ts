@@ -5,8 +5,10 @@ import { adminApi } from "./api/admin";
 import { apiKeysApi } from "./api/api-keys";
 import { deadLettersApi } from "./api/dead-letters";
 import { endpointsApi } from "./api/endpoints";
+import { docsApi } from "./api/docs";
 import { mediaApi } from "./api/media";
 import { messagesApi } from "./api/messages";
+import type { Health } from "./api/schemas";
 import { webhooksApi } from "./api/webhooks";
 import type { AppEnv } from "./api/context";
 import { ConfigError } from "./config/load";
@@ -16,7 +18,7 @@ import { ProblemError, problemResponse } from "./errors";
 export function buildApp() {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: "x-request-id" }));
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", (c) => c.json({ ok: true } satisfies Health));
   app.route("/", messagesApi);
   app.route("/", webhooksApi);
   app.route("/", mediaApi);
@@ -25,6 +27,7 @@ export function buildApp() {
   app.route("/", apiKeysApi);
   app.route("/", accountsApi);
   app.route("/", endpointsApi);
+  app.route("/", docsApi);
   app.notFound(() => problemResponse(404, "not_found", "No such route."));
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.extra, err.headers);

@@ -1,4 +1,4 @@
-import type { ZodError } from "zod";
+import { z, type ZodError } from "zod";
 
 /** Every `code` a problem document can carry: stable strings clients branch on. */
 export type ProblemCode =
@@ -79,6 +79,24 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/**
+ * The body of every error answer: an RFC 9457 problem document with the relay's stable `code`, plus
+ * each bad field in `errors` (validation_failed), `requestId` on a 500 and `requiredScope` on
+ * insufficient_scope.
+ * @see https://www.rfc-editor.org/rfc/rfc9457#name-members-of-a-problem-detail
+ */
+export const Problem = z.looseObject({
+  type: z.url().describe("Names the problem: https://messenger-relay.dev/problems/<code>."),
+  title: z.string().describe("The HTTP status, in words."),
+  status: z.number().int(),
+  detail: z.string().describe("What went wrong with this request, and what to do."),
+  code: z.string().describe("A stable string to branch on, such as validation_failed."),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("Every bad field, by its path in the body."),
+  requestId: z.string().optional().describe("The request's id in the relay's logs, on an internal error."),
+  requiredScope: z.string().optional().describe("The scope the credential lacks."),
+});
+export type Problem = z.infer<typeof Problem>;
+
 /** Renders an RFC 9457 problem document. */
 export function problemResponse(
   status: number,
@@ -87,7 +105,7 @@ export function problemResponse(
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
-  const body = { type: `https://messenger-relay.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
+  const body: Problem = { type: `https://messenger-relay.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/problem+json", ...headers },

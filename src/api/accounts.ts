@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { AccountConfig } from "../channels/registry";
+import type { AccountConfig } from "../channels/registry";
 import { ProblemError } from "../errors";
 import { forgetRegistryView, registryTenant, tenantEndpoints } from "../registry/directory";
 import { registryOf } from "../registry/registry";
@@ -8,18 +7,7 @@ import type { RegistryAccount } from "../registry/store";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { requireAuth } from "./middleware";
-
-/** Whether an account is the one `/api/v7/chat` and `/v1/messages` without `account` send from. */
-const DefaultFlag = z.object({ default: z.boolean().optional() });
-
-/** `POST /v1/accounts`: a channel account, validated by its channel's schema, optionally the default. */
-export const CreateAccountRequest = z.intersection(AccountConfig, DefaultFlag);
-
-/**
- * `PATCH /v1/accounts/{id}`: a JSON merge patch of the account (a secret given replaces the stored one,
- * one left out stays, `null` removes an optional field); the result is validated by the channel's schema.
- */
-export const UpdateAccountRequest = z.record(z.string(), z.unknown());
+import { type Account, type AccountList, CreateAccountRequest, UpdateAccountRequest } from "./schemas";
 
 const notFound = (id: string) => new ProblemError(404, "account_not_found", `There is no account '${id}' in your tenant.`);
 
@@ -27,7 +15,7 @@ const notFound = (id: string) => new ProblemError(404, "account_not_found", `The
  * An account as every answer shows it: its settings without secrets (`secretHints` has the last four
  * characters of each), and the URL to register as the platform's webhook.
  */
-async function shown(c: AppContext, a: RegistryAccount) {
+async function shown(c: AppContext, a: RegistryAccount): Promise<Account> {
   const tenant = await registryTenant(c.env, a.tenant);
   return {
     ...a.settings,
@@ -62,7 +50,8 @@ export const accountsApi = new Hono<AppEnv>()
   })
   .get("/v1/accounts", requireAuth("accounts:write"), async (c) => {
     const accounts = await registryOf(c.env).accounts(c.get("principal").tenant);
-    return c.json({ items: await Promise.all(accounts.map((a) => shown(c, a))) });
+    const body: AccountList = { items: await Promise.all(accounts.map((a) => shown(c, a))) };
+    return c.json(body);
   })
   .get("/v1/accounts/:id", requireAuth("accounts:write"), async (c) => {
     const id = c.req.param("id");

@@ -1,16 +1,12 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { ProblemError } from "../errors";
-import { Slug } from "../model";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
-import { issueApiKey, IssueKeyRequest, revokeApiKey } from "./api-keys";
+import { issueApiKey, revokeApiKey } from "./api-keys";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody, readOptionalBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { requireOperator } from "./middleware";
-
-const CreateTenant = z.object({ id: Slug, name: z.string().trim().min(1).max(200) });
-const UpdateTenant = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+import { CreateTenant, IssueKeyRequest, type MasterKeyRotated, TenantsQuery, type TenantPage, type TenantWithKeys, UpdateTenant } from "./schemas";
 
 const notFound = (id: string) => new ProblemError(404, "tenant_not_found", `There is no tenant '${id}' in the registry.`);
 
@@ -34,15 +30,17 @@ export const adminApi = new Hono<AppEnv>()
     return c.json(tenant, 201, { location: `/admin/v1/tenants/${id}` });
   })
   .get("/admin/v1/tenants", async (c) => {
-    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 100) || 100, 1), 1000);
-    const items = await registryOf(c.env).tenants(limit, c.req.query("after"));
-    return c.json({ items, ...(items.length === limit && { next: items[items.length - 1]!.id }) });
+    const { limit, after } = TenantsQuery.parse(c.req.query());
+    const items = await registryOf(c.env).tenants(limit, after);
+    const page: TenantPage = { items, ...(items.length === limit && { next: items[items.length - 1]!.id }) };
+    return c.json(page);
   })
   .get("/admin/v1/tenants/:id", async (c) => {
     const id = c.req.param("id");
     const tenant = await registryOf(c.env).tenant(id);
     if (!tenant) throw notFound(id);
-    return c.json({ ...tenant, apiKeys: await registryOf(c.env).apiKeys(id) });
+    const body: TenantWithKeys = { ...tenant, apiKeys: await registryOf(c.env).apiKeys(id) };
+    return c.json(body);
   })
   .patch("/admin/v1/tenants/:id", limitBody(MAX_API_BODY_BYTES), async (c) => {
     const id = c.req.param("id");
@@ -77,8 +75,8 @@ export const adminApi = new Hono<AppEnv>()
   })
   /** Seals every stored secret again with the first key of RELAY_MASTER_KEY; then older keys can be removed. */
   .post("/admin/v1/master-key/rotate", async (c) => {
-    const outcome = await written(c, (r) => r.rotateMasterKey());
-    return c.json(outcome);
+    const body: MasterKeyRotated = await written(c, (r) => r.rotateMasterKey());
+    return c.json(body);
   })
   .delete("/admin/v1/tenants/:id/api-keys/:keyId", async (c) => {
     const { id, keyId } = c.req.param();

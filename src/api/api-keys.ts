@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { DEFAULT_SCOPES, type Scope, SCOPES } from "../config/schema";
+import type { Scope } from "../config/schema";
 import { sha256Hex, toHex } from "../crypto";
 import type { Env } from "../env";
 import { ProblemError } from "../errors";
@@ -11,9 +10,7 @@ import type { RegistryApiKey } from "../registry/store";
 import { limitBody, MAX_API_BODY_BYTES, readOptionalBody } from "./body";
 import type { AppEnv } from "./context";
 import { requireAuth } from "./middleware";
-
-/** The body of a key request: its scopes, sending and reading when absent. */
-export const IssueKeyRequest = z.object({ scopes: z.array(z.enum(SCOPES)).min(1).default([...DEFAULT_SCOPES]) }).strict();
+import { type ApiKeyList, IssueKeyRequest } from "./schemas";
 
 /**
  * Issues an API key for a tenant of the registry: `mr_` and 48 random hex digits, stored only as its
@@ -59,7 +56,8 @@ export const apiKeysApi = new Hono<AppEnv>()
     return c.json(issued, 201);
   })
   .get("/v1/api-keys", requireAuth("keys:write"), async (c) => {
-    return c.json({ items: await registryOf(c.env).apiKeys(c.get("principal").tenant) });
+    const body: ApiKeyList = { items: await registryOf(c.env).apiKeys(c.get("principal").tenant) };
+    return c.json(body);
   })
   .delete("/v1/api-keys/:id", requireAuth("keys:write"), async (c) => {
     const id = c.req.param("id");

@@ -1,21 +1,19 @@
 import { Hono } from "hono";
 import { endpointOutbox } from "../delivery/endpoint-outbox";
-import type { DeadLetter } from "../delivery/endpoint-store";
 import { ProblemError } from "../errors";
 import { tenantEndpoints } from "../registry/directory";
 import type { AppContext, AppEnv } from "./context";
 import { conversationOfMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
-
-const MAX_LIMIT = 1000;
+import { type DeadLetter, type DeadLetterList, DeadLettersQuery, type Replayed } from "./schemas";
 
 /**
  * Dead letters of some of the tenant's endpoints (all when `only` is absent): failed messages, once
  * each, and events an endpoint could not deliver, naming that endpoint; oldest first.
  */
-export async function deadLettersOf(c: AppContext, only?: string[]): Promise<(DeadLetter & { endpoint?: string })[]> {
+export async function deadLettersOf(c: AppContext, only?: string[]): Promise<DeadLetter[]> {
   const tenant = c.get("principal").tenant;
-  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 100) || 100, 1), MAX_LIMIT);
+  const { limit } = DeadLettersQuery.parse(c.req.query());
   const ids = only ?? (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
   const lists = await Promise.all(
     ids.map(async (id) => (await endpointOutbox(c.env, tenant, id).deadLetters(limit)).map((d) => (d.kind === "event" ? { ...d, endpoint: id } : d))),
@@ -41,7 +39,8 @@ export async function replayDeadLetter(c: AppContext, id: string, only?: string[
     if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
     const everyEndpoint = (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
     await Promise.all(everyEndpoint.map((e) => endpointOutbox(c.env, tenant, e).forgetDeadMessage(id)));
-    return c.json({ id, replayed: true, status: "queued" }, 202);
+    const body: Replayed = { id, replayed: true, status: "queued" };
+    return c.json(body, 202);
   }
   const outcomes = await Promise.all(ids.map(async (e) => ({ endpoint: e, outcome: await endpointOutbox(c.env, tenant, e).replayEvent(id) })));
   const replayed = outcomes.filter((o) => o.outcome === "replayed").map((o) => o.endpoint);
@@ -50,10 +49,14 @@ export async function replayDeadLetter(c: AppContext, id: string, only?: string[
     throw new ProblemError(409, "endpoint_disabled", `The endpoint is disabled: enable it with POST /v1/endpoints/${disabled[0]}/enable.`);
   }
   if (replayed.length === 0) throw notFound();
-  return c.json({ id, replayed: true, endpoints: replayed }, 202);
+  const body: Replayed = { id, replayed: true, endpoints: replayed };
+  return c.json(body, 202);
 }
 
 /** Dead letters across the tenant's endpoints: failed messages and undeliverable events, and replay of one. */
 export const deadLettersApi = new Hono<AppEnv>()
-  .get("/v1/dead-letters", requireAuth("messages:read"), async (c) => c.json({ items: await deadLettersOf(c) }))
+  .get("/v1/dead-letters", requireAuth("messages:read"), async (c) => {
+    const body: DeadLetterList = { items: await deadLettersOf(c) };
+    return c.json(body);
+  })
   .post("/v1/dead-letters/:id/replay", requireAuth("messages:send"), async (c) => replayDeadLetter(c, c.req.param("id")));

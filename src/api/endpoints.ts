@@ -1,9 +1,8 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 import { loadConfig } from "../config/load";
 import { endpointOutbox } from "../delivery/endpoint-outbox";
 import { ProblemError, validationProblem } from "../errors";
-import { EventType, Slug } from "../model";
 import { forgetRegistryView, tenantAccounts } from "../registry/directory";
 import { registryOf } from "../registry/registry";
 import type { RegistryEndpoint } from "../registry/store";
@@ -13,46 +12,20 @@ import { limitBody, MAX_API_BODY_BYTES, readJsonBody, readOptionalBody } from ".
 import type { AppContext, AppEnv } from "./context";
 import { deadLettersOf, replayDeadLetter } from "./dead-letters";
 import { requireAuth } from "./middleware";
+import {
+  CreateEndpointRequest,
+  EnableEndpointRequest,
+  type EndpointEnabled,
+  type EndpointList,
+  EndpointSettings,
+  type EndpointWithSecret,
+  type EndpointWithState,
+  type DeadLetterList,
+  UpdateEndpointRequest,
+} from "./schemas";
 
 /** How many endpoints one tenant may have: each is an outbox, and every event is stored once per endpoint. */
 export const MAX_ENDPOINTS_PER_TENANT = 20;
-
-/** An endpoint's settings: where events go, which of them, and how long a delivery may take. */
-export const EndpointSettings = z
-  .object({
-    url: z.url({ protocol: /^https?$/ }),
-    description: z.string().trim().max(500).optional(),
-    /** Only these event types (all when absent). */
-    eventTypes: z.array(EventType).min(1).optional(),
-    /** Only events of these channel accounts of the tenant (all when absent). */
-    accounts: z.array(Slug).min(1).max(100).optional(),
-    /** Every delivery is abandoned (and retried later) after this long. */
-    timeoutMs: z.number().int().min(1000).max(60_000).default(15_000),
-  })
-  .strict();
-
-/** `POST /v1/endpoints`: the settings, and an id (one is made up when absent). */
-export const CreateEndpointRequest = EndpointSettings.extend({ id: Slug.optional() }).strict();
-
-/** `PATCH /v1/endpoints/{id}`: a JSON merge patch of the settings (`null` removes a filter or the description). */
-export const UpdateEndpointRequest = z
-  .object({
-    url: z.string(),
-    description: z.string().nullable(),
-    eventTypes: z.array(z.string()).nullable(),
-    accounts: z.array(z.string()).nullable(),
-    timeoutMs: z.number(),
-  })
-  .partial()
-  .strict();
-
-/** `POST /v1/endpoints/{id}/enable`. */
-export const EnableEndpointRequest = z
-  .object({
-    /** Deliver again every event stored since this time (recovery after the backend lost data). */
-    since: z.iso.datetime().optional(),
-  })
-  .strict();
 
 const notFound = (id: string) => new ProblemError(404, "endpoint_not_found", `There is no endpoint '${id}' in your tenant.`);
 
@@ -66,7 +39,7 @@ async function checkSettings(c: AppContext, tenant: string, settings: z.infer<ty
 }
 
 /** An endpoint as the API shows it, with its delivery state when asked for one. */
-async function withState(c: AppContext, endpoint: RegistryEndpoint) {
+async function withState(c: AppContext, endpoint: RegistryEndpoint): Promise<EndpointWithState> {
   const s = await endpointOutbox(c.env, endpoint.tenant, endpoint.id).status();
   return {
     ...endpoint,
@@ -97,10 +70,12 @@ export const endpointsApi = new Hono<AppEnv>()
     forgetRegistryView();
     if (created === "exists") throw new ProblemError(409, "endpoint_exists", `Your tenant has an endpoint '${id}' already; choose another id.`);
     if (created === "no_tenant") throw new ProblemError(404, "tenant_not_found", "Your tenant is no longer in the registry.");
-    return c.json({ ...created.endpoint, secret: created.secret }, 201, { location: `/v1/endpoints/${id}` });
+    const body: EndpointWithSecret = { ...created.endpoint, secret: created.secret };
+    return c.json(body, 201, { location: `/v1/endpoints/${id}` });
   })
   .get("/v1/endpoints", requireAuth("endpoints:write"), async (c) => {
-    return c.json({ items: await registryOf(c.env).endpoints(c.get("principal").tenant) });
+    const body: EndpointList = { items: await registryOf(c.env).endpoints(c.get("principal").tenant) };
+    return c.json(body);
   })
   .get("/v1/endpoints/:id", requireAuth("endpoints:write"), async (c) => {
     const id = c.req.param("id");
@@ -137,21 +112,23 @@ export const endpointsApi = new Hono<AppEnv>()
     const tenant = c.get("principal").tenant;
     const { since } = await readOptionalBody(c, EnableEndpointRequest);
     if (!(await registryOf(c.env).endpoint(tenant, id))) throw notFound(id);
-    const due = await endpointOutbox(c.env, tenant, id).enable(tenant, id, since ? Date.parse(since) : undefined);
-    return c.json({ state: "enabled", due });
+    const body: EndpointEnabled = { state: "enabled", due: await endpointOutbox(c.env, tenant, id).enable(tenant, id, since ? Date.parse(since) : undefined) };
+    return c.json(body);
   })
   .post("/v1/endpoints/:id/rotate-secret", requireAuth("endpoints:write"), async (c) => {
     const id = c.req.param("id");
     const rotated = await registryOf(c.env).rotateEndpointSecret(c.get("principal").tenant, id);
     forgetRegistryView();
     if (!rotated) throw notFound(id);
-    return c.json({ ...rotated.endpoint, secret: rotated.secret });
+    const body: EndpointWithSecret = { ...rotated.endpoint, secret: rotated.secret };
+    return c.json(body);
   })
   .get("/v1/endpoints/:id/dead-letters", requireAuth("messages:read"), async (c) => {
     const id = c.req.param("id");
     const tenant = c.get("principal").tenant;
     if (!(await registryOf(c.env).endpoint(tenant, id))) throw notFound(id);
-    return c.json({ items: await deadLettersOf(c, [id]) });
+    const body: DeadLetterList = { items: await deadLettersOf(c, [id]) };
+    return c.json(body);
   })
   .post("/v1/endpoints/:id/dead-letters/:letter/replay", requireAuth("messages:send"), async (c) => {
     const { id, letter } = c.req.param();

@@ -11,10 +11,7 @@ import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { conversationOfMessage, newMessageId } from "./message-ids";
 import { requireAuth } from "./middleware";
-
-
-/** An `Idempotency-Key`: 1 to 255 visible ASCII characters. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { IdempotencyKey } from "./schemas";
 
 /**
  * JSON with object keys sorted, so that the same body always has the same fingerprint. Recursive, but
@@ -83,7 +80,7 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
     const body: SendAccepted = { id: candidateId, status: "queued", conversation: address };
     return c.json(body, 202, { location: `/v1/messages/${candidateId}` });
   }
-  if (!IDEMPOTENCY_KEY.test(key)) {
+  if (!IdempotencyKey.safeParse(key).success) {
     throw new ProblemError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters.");
   }
   const fingerprint = await sha256Hex(`${route}\n${canonicalJson(request)}`);

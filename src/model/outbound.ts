@@ -123,22 +123,17 @@ export type OutboundContent = z.infer<typeof OutboundContent>;
 
 /** The body of `POST /v1/messages`. */
 export const SendMessageRequest = z.object({
-  /** The customer: a phone number in international format (digits, optional '+'), or a platform user id. */
-  to: Recipient,
-  /** The channel account to send from; the tenant's default account when absent. */
-  account: Slug.optional(),
+  to: Recipient.describe("The customer: a phone number in international format (digits, optional '+'), or a platform user id."),
+  account: Slug.optional().describe("The channel account to send from; the tenant's default account when absent."),
   content: OutboundContent,
-  /** The client's own reference, echoed in status events. */
-  reference: z.string().max(256).optional(),
+  reference: z.string().max(256).optional().describe("The client's own reference, echoed in status events."),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
 /** The body of the seed-compatible `POST /api/v7/chat`. */
 export const ChatV7Request = z.object({
-  /** The recipient, e.g. "49123123456". */
-  id: Recipient,
-  /** The text to send. */
-  message: visible(MAX_CHAT_V7_LENGTH),
+  id: Recipient.describe("The recipient, e.g. 49123123456."),
+  message: visible(MAX_CHAT_V7_LENGTH).describe("The text to send."),
 });
 export type ChatV7Request = z.infer<typeof ChatV7Request>;
 
