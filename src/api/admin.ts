@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { endpointOutbox } from "../delivery/endpoint-outbox";
 import { ProblemError } from "../errors";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
@@ -63,7 +64,10 @@ export const adminApi = new Hono<AppEnv>()
   })
   .delete("/admin/v1/tenants/:id", async (c) => {
     const id = c.req.param("id");
+    const endpoints = await registryOf(c.env).endpoints(id);
     if (!(await written(c, (r) => r.deleteTenant(id)))) throw notFound(id);
+    // Its outboxes go with it: nothing would ever deliver what they hold.
+    await Promise.all(endpoints.map((e) => endpointOutbox(c.env, id, e.id).purge()));
     return c.body(null, 204);
   })
   .post("/admin/v1/tenants/:id/api-keys", limitBody(MAX_API_BODY_BYTES), async (c) => {

@@ -93,5 +93,3 @@ export const RelayConfig = z
   });
 
 export type RelayConfig = z.infer<typeof RelayConfig>;
-export type TenantConfig = RelayConfig["tenants"][number];
-export type EndpointConfig = TenantConfig["endpoint"];

@@ -447,7 +447,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/admin/v1/tenants/{id}",
     operationId: "deleteTenant",
     tag: "Operator",
-    summary: "Delete a tenant with its keys",
+    summary: "Delete a tenant with its keys, accounts and endpoints",
     access: "operator",
     params: { path: tenantPath },
     responses: { 204: { description: "Deleted." } },
