@@ -167,6 +167,21 @@ export async function startBackend(options) {
   };
 
   /**
+   * A control request's JSON body, or undefined once it has been answered 400.
+   * @param {Buffer} raw
+   * @param {import("node:http").ServerResponse} res
+   * @returns {{ value: unknown } | undefined}
+   */
+  function jsonBody(raw, res) {
+    try {
+      return { value: parseJson(raw) };
+    } catch {
+      sendJson(res, 400, { error: "body is not valid JSON" });
+      return undefined;
+    }
+  }
+
+  /**
    * @param {string} method
    * @param {string} path
    * @param {Buffer} raw
@@ -174,13 +189,9 @@ export async function startBackend(options) {
    */
   function control(method, path, raw, res) {
     if (method === "POST" && path === "/_sandbox/faults") {
-      /** @type {unknown} */
-      let input;
-      try {
-        input = parseJson(raw);
-      } catch {
-        return sendJson(res, 400, { error: "body is not valid JSON" });
-      }
+      const body = jsonBody(raw, res);
+      if (!body) return;
+      const input = body.value;
       if (isObject(input) && input.refuse === true) {
         const duration = Refusal.parse(input);
         if (typeof duration === "string") return sendJson(res, 400, { error: duration });
@@ -205,12 +216,9 @@ export async function startBackend(options) {
     }
     if (method === "POST" && path === "/_sandbox/secrets") {
       // An endpoint created at runtime has its own secret, shown once: deliveries to its path verify with it.
-      let input;
-      try {
-        input = parseJson(raw);
-      } catch {
-        return sendJson(res, 400, { error: "body is not valid JSON" });
-      }
+      const body = jsonBody(raw, res);
+      if (!body) return;
+      const input = body.value;
       if (!isObject(input) || typeof input.path !== "string" || !input.path.startsWith("/") || typeof input.secret !== "string") {
         return sendJson(res, 400, { error: 'send {"path": "/…", "secret": "whsec_…"}' });
       }

@@ -6,7 +6,7 @@ import { ProblemError } from "../errors";
 import { forgetRegistryView } from "../registry/directory";
 import { hint } from "../registry/seal";
 import { registryOf } from "../registry/registry";
-import type { RegistryApiKey } from "../registry/store";
+import type { RegistryApiKey } from "../registry/records";
 import { limitBody, MAX_API_BODY_BYTES, readOptionalBody } from "./body";
 import type { AppEnv } from "./context";
 import { requireAuth } from "./middleware";

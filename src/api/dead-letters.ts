@@ -33,16 +33,15 @@ export async function deadLettersOf(c: AppContext, only?: string[]): Promise<Dea
 export async function replayDeadLetter(c: AppContext, id: string, only?: string[]): Promise<Response> {
   const tenant = c.get("principal").tenant;
   const notFound = () => new ProblemError(404, "dead_letter_not_found", `There is no dead letter '${id}' in your tenant.`);
-  const ids = only ?? (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
+  const every = (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
   if (id.startsWith("msg_")) {
     const conversation = conversationOfMessage(c.env, id);
     if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
-    const everyEndpoint = (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
-    await Promise.all(everyEndpoint.map((e) => endpointOutbox(c.env, tenant, e).forgetDeadMessage(id)));
+    await Promise.all(every.map((e) => endpointOutbox(c.env, tenant, e).forgetDeadMessage(id)));
     const body: Replayed = { id, replayed: true, status: "queued" };
     return c.json(body, 202);
   }
-  const outcomes = await Promise.all(ids.map(async (e) => ({ endpoint: e, outcome: await endpointOutbox(c.env, tenant, e).replayEvent(id) })));
+  const outcomes = await Promise.all((only ?? every).map(async (e) => ({ endpoint: e, outcome: await endpointOutbox(c.env, tenant, e).replayEvent(id) })));
   const replayed = outcomes.filter((o) => o.outcome === "replayed").map((o) => o.endpoint);
   const disabled = outcomes.filter((o) => o.outcome === "disabled").map((o) => o.endpoint);
   if (replayed.length === 0 && disabled.length > 0) {

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import { loadConfig } from "../config/load";
+import { toHex } from "../crypto";
 import { endpointOutbox } from "../delivery/endpoint-outbox";
 import { ProblemError, validationProblem } from "../errors";
 import { forgetRegistryView, tenantAccounts } from "../registry/directory";
 import { registryOf } from "../registry/registry";
-import type { RegistryEndpoint } from "../registry/store";
+import type { RegistryEndpoint } from "../registry/records";
 import { mergePatch } from "../registry/secrets";
 import { staticUrlProblem } from "../transport/guarded-fetch";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody, readOptionalBody } from "./body";
@@ -51,7 +52,7 @@ async function withState(c: AppContext, endpoint: RegistryEndpoint): Promise<End
   };
 }
 
-const newEndpointId = () => `ep_${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+const newEndpointId = () => `ep_${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
 
 /**
  * A tenant's webhook endpoints (`endpoints:write`): several per tenant, each with an optional filter on
@@ -63,11 +64,9 @@ export const endpointsApi = new Hono<AppEnv>()
     const tenant = c.get("principal").tenant;
     const { id = newEndpointId(), ...settings } = await readJsonBody(c, CreateEndpointRequest);
     await checkSettings(c, tenant, settings);
-    if ((await registryOf(c.env).endpoints(tenant)).length >= MAX_ENDPOINTS_PER_TENANT) {
-      throw new ProblemError(422, "endpoint_limit", `A tenant has at most ${MAX_ENDPOINTS_PER_TENANT} endpoints; delete one first.`);
-    }
-    const created = await registryOf(c.env).createEndpoint(tenant, id, settings);
+    const created = await registryOf(c.env).createEndpoint(tenant, id, settings, MAX_ENDPOINTS_PER_TENANT);
     forgetRegistryView();
+    if (created === "limit") throw new ProblemError(422, "endpoint_limit", `A tenant has at most ${MAX_ENDPOINTS_PER_TENANT} endpoints; delete one first.`);
     if (created === "exists") throw new ProblemError(409, "endpoint_exists", `Your tenant has an endpoint '${id}' already; choose another id.`);
     if (created === "no_tenant") throw new ProblemError(404, "tenant_not_found", "Your tenant is no longer in the registry.");
     const body: EndpointWithSecret = { ...created.endpoint, secret: created.secret };

@@ -38,6 +38,8 @@ export async function verifyMediaToken(secret: string, token: string): Promise<M
   }
 }
 
+let derived: { masterKey: string; secret: Promise<string> } | undefined;
+
 /**
  * The secret that signs media URLs: `media.tokenSecret` of RELAY_CONFIG, or else one derived from
  * RELAY_MASTER_KEY (so a relay without RELAY_CONFIG needs no other secret).
@@ -46,5 +48,7 @@ export async function mediaTokenSecret(env: { RELAY_CONFIG?: string; RELAY_MASTE
   const configured = loadConfig(env).config.media?.tokenSecret;
   if (configured) return configured;
   if (!env.RELAY_MASTER_KEY) throw new ConfigError("set RELAY_MASTER_KEY (or media.tokenSecret in RELAY_CONFIG) to sign media URLs");
-  return sha256Hex(`messenger-relay media tokens\n${env.RELAY_MASTER_KEY}`);
+  // Derived once per master key, not on every webhook that carries media.
+  if (derived?.masterKey !== env.RELAY_MASTER_KEY) derived = { masterKey: env.RELAY_MASTER_KEY, secret: sha256Hex(`messenger-relay media tokens\n${env.RELAY_MASTER_KEY}`) };
+  return derived.secret;
 }

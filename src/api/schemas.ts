@@ -99,7 +99,11 @@ export const CreateAccountRequest = z.intersection(AccountConfig, DefaultFlag);
  * stored one, one left out stays, `null` removes an optional field); the result is validated by the
  * channel's schema. `default` makes it (or stops it being) the tenant's default.
  */
-export const UpdateAccountRequest = z.record(z.string(), z.unknown());
+export const UpdateAccountRequest = z.looseObject({
+  default: z.boolean().optional().describe("Make this the tenant's default account, or stop it being."),
+  id: z.never({ error: "an account's id cannot change; create another account" }).optional(),
+  channel: z.never({ error: "an account's channel cannot change; create another account" }).optional(),
+});
 
 const Timestamp = z.iso.datetime();
 

@@ -3,7 +3,7 @@ import { retryAfterSeconds } from "../channels/http";
 import { loadConfig } from "../config/load";
 import type { Env } from "../env";
 import { endpointForDelivery } from "../registry/directory";
-import { CONFIG_ENDPOINT_ID } from "../registry/store";
+import { CONFIG_ENDPOINT_ID } from "../registry/records";
 import type { InboundEvent } from "../model";
 import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";

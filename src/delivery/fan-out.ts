@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { InboundEvent } from "../model";
 import { tenantEndpoints } from "../registry/directory";
-import type { EndpointFilter } from "../registry/store";
+import type { EndpointFilter } from "../registry/records";
 import { endpointOutbox } from "./endpoint-outbox";
 
 /** Events handed to one endpoint outbox per call: bounded, whatever the batch size. */

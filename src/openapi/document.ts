@@ -4,7 +4,8 @@ import { version } from "../../package.json";
 import { CreateTenant, EnableEndpointRequest, IssueKeyRequest, IssuedApiKey, Tenant, TenantWithKeys, UpdateTenant } from "../api/schemas";
 import { Problem, type ProblemCode } from "../errors";
 import { ChatV7Request, ConversationAddress, InboundEvent, MessageRecord, OutboundContent, SendAccepted, SendMessageRequest } from "../model";
-import { type Operation, OPERATIONS, type Reply, TAGS } from "./operations";
+import { type Operation, type Reply, TAGS } from "./operation";
+import { OPERATIONS } from "./operations";
 
 /** The OpenAPI document the Worker serves. */
 export type OpenApiDocument = ReturnType<typeof createDocument>;

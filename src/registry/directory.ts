@@ -4,7 +4,7 @@ import { accountContext, endpointContext } from "./config-import";
 import { registryOf } from "./registry";
 import { keyringOf, open } from "./seal";
 import { joinSecrets } from "./secrets";
-import type { RegistrySnapshot, RegistryTenant, SealedAccount, SealedEndpoint } from "./store";
+import type { RegistrySnapshot, RegistryTenant, SealedAccount, SealedEndpoint } from "./records";
 
 /** How stale the isolate's copy of the registry may be: a revoked key stops working within this. */
 export const REGISTRY_STALENESS_MS = 30_000;

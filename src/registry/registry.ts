@@ -3,7 +3,7 @@ import { AccountConfig } from "../channels/registry";
 import { parseConfig } from "../config/load";
 import type { Env } from "../env";
 import { formatPath } from "../errors";
-import { accountContext, configDigest, endpointContext, planImport, sealAccount } from "./config-import";
+import { accountContext, applyImport, configDigest, endpointContext, planImport, sealAccount } from "./config-import";
 import { hint, keyringOf, open, seal, sealedWith } from "./seal";
 import { joinSecrets, mergePatch } from "./secrets";
 import {
@@ -12,12 +12,12 @@ import {
   type RegistryApiKey,
   type RegistryEndpoint,
   type RegistrySnapshot,
-  RegistryStore,
   type RegistryTenant,
   type TenantStatus,
   visibleAccount,
   visibleEndpoint,
-} from "./store";
+} from "./records";
+import { RegistryStore } from "./store";
 
 /** How long the secret before a rotation keeps signing deliveries, so receivers can switch without a gap. */
 export const PREVIOUS_SECRET_VALID_MS = 24 * 3600_000;
@@ -69,7 +69,7 @@ export class Registry extends DurableObject<Env> {
     if (digest === this.store.importedDigest()) return;
     const config = parseConfig(text).config;
     const plan = await planImport(config, digest, await keyringOf(this.env));
-    const conflicts = this.ctx.storage.transactionSync(() => this.store.importConfig(plan, Date.now()));
+    const conflicts = this.ctx.storage.transactionSync(() => applyImport(this.store, plan, Date.now()));
     for (const c of conflicts) console.error(`RELAY_CONFIG import: ${c}; skipped`);
   }
 
@@ -113,10 +113,10 @@ export class Registry extends DurableObject<Env> {
   async createAccount(tenant: string, account: AccountConfig, makeDefault: boolean): Promise<RegistryAccount | "exists" | "no_tenant"> {
     const sealed = await sealAccount(tenant, account, await keyringOf(this.env));
     return this.ctx.storage.transactionSync(() => {
-      const created = this.store.createAccount({ id: account.id, tenant, channel: account.channel, ...sealed }, Date.now());
-      if (typeof created === "string") return created;
-      if (makeDefault) this.store.setDefaultAccount(tenant, account.id, Date.now());
-      return visibleAccount(created);
+      const created = this.store.createAccount(tenant, account.id, { channel: account.channel, ...sealed }, Date.now());
+      if (typeof created === "string" || !makeDefault) return typeof created === "string" ? created : visibleAccount(created);
+      this.store.setDefaultAccount(tenant, account.id, Date.now());
+      return visibleAccount(this.store.account(tenant, account.id)!);
     });
   }
 
@@ -145,12 +145,9 @@ export class Registry extends DurableObject<Env> {
       const sealed = await sealAccount(tenant, parsed.data, ring);
       return this.ctx.storage.transactionSync(() => {
         const replaced = this.store.replaceAccount(tenant, id, sealed, Date.now())!;
-        if (makeDefault !== undefined) {
-          const isDefault = this.store.tenant(tenant)?.defaultAccount === id;
-          if (makeDefault) this.store.setDefaultAccount(tenant, id, Date.now());
-          else if (isDefault) this.store.setDefaultAccount(tenant, null, Date.now());
-        }
-        return visibleAccount(replaced);
+        if (makeDefault === undefined || makeDefault === replaced.default) return visibleAccount(replaced);
+        this.store.setDefaultAccount(tenant, makeDefault ? id : null, Date.now());
+        return visibleAccount(this.store.account(tenant, id)!);
       });
     });
   }
@@ -159,11 +156,16 @@ export class Registry extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(() => this.store.deleteAccount(tenant, id));
   }
 
-  /** Creates an endpoint with a new signing secret, which this answer holds once. */
-  async createEndpoint(tenant: string, id: string, write: EndpointWrite): Promise<{ endpoint: RegistryEndpoint; secret: string } | "exists" | "no_tenant"> {
+  /** Creates an endpoint with a new signing secret, which this answer holds once; at most `limit` per tenant. */
+  async createEndpoint(
+    tenant: string,
+    id: string,
+    write: EndpointWrite,
+    limit: number,
+  ): Promise<{ endpoint: RegistryEndpoint; secret: string } | "exists" | "no_tenant" | "limit"> {
     const secret = newSigningSecret();
     const sealedSecret = await seal(secret, endpointContext(tenant, id), await keyringOf(this.env));
-    const created = this.store.createEndpoint(tenant, id, { ...write, sealedSecret, secretHint: hint(secret) }, Date.now());
+    const created = this.store.createEndpoint(tenant, id, { ...write, sealedSecret, secretHint: hint(secret) }, limit, Date.now());
     return typeof created === "string" ? created : { endpoint: visibleEndpoint(created), secret };
   }
 

@@ -1,312 +1,48 @@
 import { migrate } from "../delivery/migrations";
+import type { EndpointWrite, JsonObject, RegistryApiKey, RegistrySnapshot, RegistryTenant, SealedAccount, SealedEndpoint, Source, TenantStatus } from "./records";
+import {
+  type AccountRow,
+  type EndpointRow,
+  type KeyRow,
+  REGISTRY_MIGRATIONS,
+  sealedAccountOf,
+  sealedEndpointOf,
+  type TenantRow,
+  keyOf,
+  tenantOf,
+} from "./tables";
 
-/**
- * The control plane's tables: tenants and their API keys (channel accounts and endpoints join them as the
- * control plane grows). Numbered, append-only migrations; every write is one statement or one
- * transaction, so a half-applied change cannot be seen. `version` grows with every write, so that caches
- * know when they are stale.
- */
-const MIGRATIONS = [
-  `CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-   INSERT INTO meta (key, value) VALUES ('version', 0);
-   CREATE TABLE tenants (
-     id TEXT PRIMARY KEY,
-     name TEXT NOT NULL,
-     status TEXT NOT NULL DEFAULT 'active',
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );
-   CREATE TABLE api_keys (
-     id TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     sha256 TEXT NOT NULL UNIQUE,
-     scopes TEXT NOT NULL,
-     hint TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     revoked_at INTEGER
-   );
-   CREATE INDEX api_keys_tenant ON api_keys (tenant_id);`,
-  // When a key was last used, to the minute: recorded without bumping the version (no cache cares).
-  `ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;`,
-  // Channel accounts and endpoints; keys named per tenant; what RELAY_CONFIG declared (source 'config')
-  // is re-applied or removed when it changes, what the APIs created (source 'api') is never touched by it.
-  `CREATE TABLE api_keys_by_tenant (
-     tenant_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     sha256 TEXT NOT NULL UNIQUE,
-     scopes TEXT NOT NULL,
-     hint TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     revoked_at INTEGER,
-     last_used_at INTEGER,
-     source TEXT NOT NULL DEFAULT 'api',
-     PRIMARY KEY (tenant_id, id)
-   );
-   INSERT INTO api_keys_by_tenant (tenant_id, id, sha256, scopes, hint, created_at, revoked_at, last_used_at)
-     SELECT tenant_id, id, sha256, scopes, hint, created_at, revoked_at, last_used_at FROM api_keys;
-   DROP TABLE api_keys;
-   ALTER TABLE api_keys_by_tenant RENAME TO api_keys;
-   ALTER TABLE tenants ADD COLUMN default_account TEXT;
-   ALTER TABLE tenants ADD COLUMN source TEXT NOT NULL DEFAULT 'api';
-   CREATE TABLE accounts (
-     id TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     channel TEXT NOT NULL,
-     settings TEXT NOT NULL,
-     secrets TEXT NOT NULL,
-     hints TEXT NOT NULL,
-     source TEXT NOT NULL DEFAULT 'api',
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );
-   CREATE INDEX accounts_tenant ON accounts (tenant_id);
-   CREATE TABLE endpoints (
-     tenant_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     url TEXT NOT NULL,
-     description TEXT,
-     event_types TEXT,
-     accounts TEXT,
-     timeout_ms INTEGER NOT NULL,
-     secret TEXT NOT NULL,
-     secret_hint TEXT NOT NULL,
-     previous_secret TEXT,
-     previous_until INTEGER,
-     source TEXT NOT NULL DEFAULT 'api',
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     PRIMARY KEY (tenant_id, id)
-   );
-   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-];
+/** Accounts with whether each is its tenant's default, derived from the tenant rather than stored twice. */
+const ACCOUNTS = `SELECT a.*, COALESCE(t.default_account = a.id, 0) AS is_default FROM accounts a LEFT JOIN tenants t ON t.id = a.tenant_id`;
 
-
-export type TenantStatus = "active" | "suspended";
-/** Who created a row: RELAY_CONFIG's import (re-applied when it changes) or an API. */
-export type Source = "config" | "api";
-
-export interface RegistryTenant {
-  id: string;
-  name: string;
-  status: TenantStatus;
-  /** The account `/api/v7/chat` and `/v1/messages` without `account` send from. */
-  defaultAccount?: string;
-  source: Source;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RegistryApiKey {
-  id: string;
-  tenant: string;
-  scopes: string[];
-  /** The key's last four characters; the key itself is never stored (absent for keys RELAY_CONFIG declares by hash). */
-  hint?: string;
-  source: Source;
-  createdAt: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-}
-
-type Scalar = string | number | boolean | null;
-/**
- * An account's settings: JSON objects nested at most three deep (as every channel's schema is). Not a
- * recursive JSON type, which Durable Object RPC's types cannot map.
- */
-export type JsonObject = { [key: string]: Scalar | Scalar[] | { [key: string]: Scalar | Scalar[] | { [key: string]: Scalar | Scalar[] } } };
-
-/** A channel account as every API shows it: its settings without secrets, and a hint of each secret. */
-export interface RegistryAccount {
-  id: string;
-  tenant: string;
+/** An account as written: its settings, its secrets sealed, a hint of each. */
+export interface AccountWrite {
   channel: string;
   settings: JsonObject;
-  secretHints: Record<string, string>;
-  source: Source;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An account with its secrets, sealed (`{path: value}` as JSON, sealed as one value). */
-export interface SealedAccount extends RegistryAccount {
   sealedSecrets: string;
+  hints: Record<string, string>;
 }
 
-/** Which events an endpoint receives: all when a list is absent. */
-export interface EndpointFilter {
-  eventTypes?: string[];
-  accounts?: string[];
-}
-
-/** A tenant's webhook endpoint as every API shows it: never its secret, only a hint. */
-export interface RegistryEndpoint extends EndpointFilter {
-  id: string;
+/** A row a declaration names: a tenant's account, endpoint or key. */
+export interface Owned {
   tenant: string;
-  url: string;
-  description?: string;
-  timeoutMs: number;
-  secretHint: string;
-  /** Until when the secret before the last rotation still signs deliveries. */
-  previousSecretExpiresAt?: string;
-  source: Source;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An endpoint with its signing secrets, sealed. */
-export interface SealedEndpoint extends RegistryEndpoint {
-  sealedSecret: string;
-  sealedPreviousSecret?: string;
-}
-
-/** What request paths read, all at once: tenants, usable keys (by SHA-256), accounts and endpoints. */
-export interface RegistrySnapshot {
-  version: number;
-  tenants: RegistryTenant[];
-  keys: { id: string; sha256: string; tenant: string; scopes: string[] }[];
-  accounts: SealedAccount[];
-  endpoints: SealedEndpoint[];
-}
-
-/** RELAY_CONFIG's tenants, sealed, as the import applies them. */
-export interface ConfigImport {
-  digest: string;
-  tenants: {
-    id: string;
-    defaultAccount?: string;
-    keys: { id: string; sha256: string; scopes: string[] }[];
-    accounts: { id: string; channel: string; settings: JsonObject; sealedSecrets: string; hints: Record<string, string> }[];
-    endpoint: { url: string; timeoutMs: number; sealedSecret: string; secretHint: string };
-  }[];
-}
-
-/** The endpoint id RELAY_CONFIG's one endpoint per tenant gets. */
-export const CONFIG_ENDPOINT_ID = "default";
-
-type Row = Record<string, SqlStorageValue>;
-interface TenantRow extends Row {
   id: string;
-  name: string;
-  status: string;
-  default_account: string | null;
-  source: string;
-  created_at: number;
-  updated_at: number;
-}
-interface KeyRow extends Row {
-  id: string;
-  tenant_id: string;
-  sha256: string;
-  scopes: string;
-  hint: string;
-  source: string;
-  created_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-interface AccountRow extends Row {
-  id: string;
-  tenant_id: string;
-  channel: string;
-  settings: string;
-  secrets: string;
-  hints: string;
-  source: string;
-  created_at: number;
-  updated_at: number;
-}
-interface EndpointRow extends Row {
-  tenant_id: string;
-  id: string;
-  url: string;
-  description: string | null;
-  event_types: string | null;
-  accounts: string | null;
-  timeout_ms: number;
-  secret: string;
-  secret_hint: string;
-  previous_secret: string | null;
-  previous_until: number | null;
-  source: string;
-  created_at: number;
-  updated_at: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const tenantOf = (r: TenantRow): RegistryTenant => ({
-  id: r.id,
-  name: r.name,
-  status: r.status as TenantStatus,
-  ...(r.default_account !== null && { defaultAccount: r.default_account }),
-  source: r.source as Source,
-  createdAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
-});
-const keyOf = (r: KeyRow): RegistryApiKey => ({
-  id: r.id,
-  tenant: r.tenant_id,
-  scopes: JSON.parse(r.scopes) as string[],
-  ...(r.hint !== "" && { hint: r.hint }),
-  source: r.source as Source,
-  createdAt: iso(r.created_at),
-  ...(r.last_used_at !== null && { lastUsedAt: iso(r.last_used_at) }),
-  ...(r.revoked_at !== null && { revokedAt: iso(r.revoked_at) }),
-});
-const sealedAccountOf = (r: AccountRow): SealedAccount => ({
-  id: r.id,
-  tenant: r.tenant_id,
-  channel: r.channel,
-  settings: JSON.parse(r.settings) as JsonObject,
-  secretHints: JSON.parse(r.hints) as Record<string, string>,
-  source: r.source as Source,
-  createdAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
-  sealedSecrets: r.secrets,
-});
-const sealedEndpointOf = (r: EndpointRow, now: number): SealedEndpoint => {
-  const previous = r.previous_secret !== null && r.previous_until !== null && r.previous_until > now;
-  return {
-    id: r.id,
-    tenant: r.tenant_id,
-    url: r.url,
-    ...(r.description !== null && { description: r.description }),
-    ...(r.event_types !== null && { eventTypes: JSON.parse(r.event_types) as string[] }),
-    ...(r.accounts !== null && { accounts: JSON.parse(r.accounts) as string[] }),
-    timeoutMs: r.timeout_ms,
-    secretHint: r.secret_hint,
-    ...(previous && { previousSecretExpiresAt: iso(r.previous_until!), sealedPreviousSecret: r.previous_secret! }),
-    source: r.source as Source,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    sealedSecret: r.secret,
-  };
-};
-
-/** Strips the sealed values off a record: what an API may answer. */
-export function visibleAccount({ sealedSecrets: _, ...account }: SealedAccount): RegistryAccount {
-  return account;
-}
-export function visibleEndpoint({ sealedSecret: _, sealedPreviousSecret: __, ...endpoint }: SealedEndpoint): RegistryEndpoint {
-  return endpoint;
-}
-
-/** An endpoint's settings as written by the APIs (the secret is sealed by the caller). */
-export interface EndpointWrite extends EndpointFilter {
-  url: string;
-  description?: string;
-  timeoutMs: number;
-}
-
-/** The registry's SQLite storage; synchronous, so each method is atomic in its Durable Object. */
+/**
+ * The registry's SQLite storage; synchronous, so each method is atomic in its Durable Object (callers
+ * that change several rows wrap them in one transaction).
+ */
 export class RegistryStore {
   constructor(private readonly sql: SqlStorage) {
-    migrate(sql, MIGRATIONS);
+    migrate(sql, REGISTRY_MIGRATIONS);
   }
 
   get version(): number {
     return this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'version'").one().value;
   }
 
+  /** Marks a change: every isolate's copy is stale from now. */
   private bump(): void {
     this.sql.exec("UPDATE meta SET value = value + 1 WHERE key = 'version'");
   }
@@ -326,6 +62,20 @@ export class RegistryStore {
     return row ? tenantOf(row) : null;
   }
 
+  /** Creates or updates a tenant that RELAY_CONFIG declares (its name and status stay as they are). */
+  putConfigTenant(id: string, defaultAccount: string | undefined, now: number): void {
+    this.sql.exec(
+      `INSERT INTO tenants (id, name, default_account, source, created_at, updated_at) VALUES (?, ?, ?, 'config', ?, ?)
+       ON CONFLICT (id) DO UPDATE SET default_account = excluded.default_account, source = 'config', updated_at = excluded.updated_at`,
+      id,
+      id,
+      defaultAccount ?? null,
+      now,
+      now,
+    );
+    this.bump();
+  }
+
   tenant(id: string): RegistryTenant | null {
     const row = this.sql.exec<TenantRow>("SELECT * FROM tenants WHERE id = ?", id).toArray()[0];
     return row ? tenantOf(row) : null;
@@ -336,7 +86,7 @@ export class RegistryStore {
     return this.sql.exec<TenantRow>("SELECT * FROM tenants WHERE id > ? ORDER BY id LIMIT ?", after, limit).toArray().map(tenantOf);
   }
 
-  /** Changes a tenant's name, status or default account; null when there is no such tenant. */
+  /** Changes a tenant's name or status; null when there is no such tenant. */
   updateTenant(id: string, change: { name?: string; status?: TenantStatus }, now: number): RegistryTenant | null {
     const row = this.sql
       .exec<TenantRow>(
@@ -379,6 +129,25 @@ export class RegistryStore {
     return keyOf(row);
   }
 
+  /** Creates or updates a key that RELAY_CONFIG declares by its hash (un-revoking it). */
+  putConfigKey(tenant: string, key: { id: string; sha256: string; scopes: string[] }, now: number): void {
+    this.sql.exec(
+      `INSERT INTO api_keys (tenant_id, id, sha256, scopes, hint, source, created_at) VALUES (?, ?, ?, ?, '', 'config', ?)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET sha256 = excluded.sha256, scopes = excluded.scopes, revoked_at = NULL, source = 'config'`,
+      tenant,
+      key.id,
+      key.sha256,
+      JSON.stringify(key.scopes),
+      now,
+    );
+    this.bump();
+  }
+
+  /** Which tenant's key has this hash, if any. */
+  keyOwner(sha256: string): Owned | undefined {
+    return this.sql.exec<{ tenant: string; id: string }>("SELECT tenant_id AS tenant, id FROM api_keys WHERE sha256 = ?", sha256).toArray()[0];
+  }
+
   apiKeys(tenant: string): RegistryApiKey[] {
     return this.sql.exec<KeyRow>("SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id", tenant).toArray().map(keyOf);
   }
@@ -392,6 +161,11 @@ export class RegistryStore {
     return revoked;
   }
 
+  deleteApiKey(tenant: string, id: string): void {
+    this.sql.exec("DELETE FROM api_keys WHERE tenant_id = ? AND id = ?", tenant, id);
+    this.bump();
+  }
+
   /** Notes that a key was used at `at` (only ever moves forward; no cache cares, so the version stays). */
   touchApiKey(tenant: string, id: string, at: number): void {
     this.sql.exec("UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE tenant_id = ? AND id = ?", at, tenant, id);
@@ -403,53 +177,74 @@ export class RegistryStore {
     this.bump();
   }
 
-  /** Creates an account; "exists" when its id is taken (in any tenant: webhook URLs name accounts alone). */
-  createAccount(a: { id: string; tenant: string; channel: string; settings: object; sealedSecrets: string; hints: object }, now: number): SealedAccount | "exists" | "no_tenant" {
-    if (!this.tenant(a.tenant)) return "no_tenant";
-    const row = this.sql
-      .exec<AccountRow>(
-        `INSERT INTO accounts (id, tenant_id, channel, settings, secrets, hints, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING RETURNING *`,
-        a.id,
-        a.tenant,
+  /**
+   * Writes an account: a new one only (`replace` false: false when the id is taken), or created or
+   * replaced whole (RELAY_CONFIG's import). True when written.
+   */
+  private writeAccount(tenant: string, id: string, a: AccountWrite, source: Source, replace: boolean, now: number): boolean {
+    const written = this.sql
+      .exec(
+        `INSERT INTO accounts (id, tenant_id, channel, settings, secrets, hints, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO ${replace ? "UPDATE SET channel = excluded.channel, settings = excluded.settings, secrets = excluded.secrets, hints = excluded.hints, source = excluded.source, updated_at = excluded.updated_at" : "NOTHING"}
+         RETURNING id`,
+        id,
+        tenant,
         a.channel,
         JSON.stringify(a.settings),
         a.sealedSecrets,
         JSON.stringify(a.hints),
+        source,
         now,
         now,
       )
-      .toArray()[0];
-    if (!row) return "exists";
-    this.bump();
-    return sealedAccountOf(row);
+      .toArray().length > 0;
+    if (written) this.bump();
+    return written;
+  }
+
+  /** Creates an account; "exists" when its id is taken (in any tenant: webhook URLs name accounts alone). */
+  createAccount(tenant: string, id: string, a: AccountWrite, now: number): SealedAccount | "exists" | "no_tenant" {
+    if (!this.tenant(tenant)) return "no_tenant";
+    return this.writeAccount(tenant, id, a, "api", false, now) ? this.account(tenant, id)! : "exists";
+  }
+
+  /** Creates or replaces an account that RELAY_CONFIG declares. */
+  putConfigAccount(tenant: string, id: string, a: AccountWrite, now: number): void {
+    this.writeAccount(tenant, id, a, "config", true, now);
+  }
+
+  /** Which tenant holds an account id, if any. */
+  accountOwner(id: string): string | undefined {
+    return this.sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM accounts WHERE id = ?", id).toArray()[0]?.tenant_id;
   }
 
   /** One account of a tenant (another tenant's is not found). */
   account(tenant: string, id: string): SealedAccount | null {
-    const row = this.sql.exec<AccountRow>("SELECT * FROM accounts WHERE tenant_id = ? AND id = ?", tenant, id).toArray()[0];
+    const row = this.sql.exec<AccountRow>(`${ACCOUNTS} WHERE a.tenant_id = ? AND a.id = ?`, tenant, id).toArray()[0];
     return row ? sealedAccountOf(row) : null;
   }
 
   accounts(tenant: string): SealedAccount[] {
-    return this.sql.exec<AccountRow>("SELECT * FROM accounts WHERE tenant_id = ? ORDER BY id", tenant).toArray().map(sealedAccountOf);
+    return this.sql.exec<AccountRow>(`${ACCOUNTS} WHERE a.tenant_id = ? ORDER BY a.id`, tenant).toArray().map(sealedAccountOf);
   }
 
   /** Replaces an account's settings and secrets; null when the tenant has no such account. */
-  replaceAccount(tenant: string, id: string, a: { settings: object; sealedSecrets: string; hints: object }, now: number): SealedAccount | null {
-    const row = this.sql
-      .exec<AccountRow>(
-        "UPDATE accounts SET settings = ?, secrets = ?, hints = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *",
-        JSON.stringify(a.settings),
-        a.sealedSecrets,
-        JSON.stringify(a.hints),
-        now,
-        tenant,
-        id,
-      )
-      .toArray()[0];
-    if (row) this.bump();
-    return row ? sealedAccountOf(row) : null;
+  replaceAccount(tenant: string, id: string, a: Omit<AccountWrite, "channel">, now: number): SealedAccount | null {
+    const replaced =
+      this.sql
+        .exec(
+          "UPDATE accounts SET settings = ?, secrets = ?, hints = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id",
+          JSON.stringify(a.settings),
+          a.sealedSecrets,
+          JSON.stringify(a.hints),
+          now,
+          tenant,
+          id,
+        )
+        .toArray().length > 0;
+    if (!replaced) return null;
+    this.bump();
+    return this.account(tenant, id);
   }
 
   /** Deletes an account (and clears it as the default); false when the tenant has no such account. */
@@ -462,13 +257,17 @@ export class RegistryStore {
     return deleted;
   }
 
-  /** Creates an endpoint; "exists" when the tenant has one by that id. */
-  createEndpoint(tenant: string, id: string, e: EndpointWrite & { sealedSecret: string; secretHint: string }, now: number): SealedEndpoint | "exists" | "no_tenant" {
-    if (!this.tenant(tenant)) return "no_tenant";
-    const row = this.sql
-      .exec<EndpointRow>(
-        `INSERT INTO endpoints (tenant_id, id, url, description, event_types, accounts, timeout_ms, secret, secret_hint, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING *`,
+  /**
+   * Writes an endpoint with its sealed secret: a new one only (`replace` false), or created or replaced
+   * whole, filters cleared (RELAY_CONFIG's import). True when written.
+   */
+  private writeEndpoint(tenant: string, id: string, e: EndpointWrite & { sealedSecret: string; secretHint: string }, source: Source, replace: boolean, now: number): boolean {
+    const written = this.sql
+      .exec(
+        `INSERT INTO endpoints (tenant_id, id, url, description, event_types, accounts, timeout_ms, secret, secret_hint, source, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO ${replace ? "UPDATE SET url = excluded.url, description = excluded.description, event_types = excluded.event_types, accounts = excluded.accounts, timeout_ms = excluded.timeout_ms, secret = excluded.secret, secret_hint = excluded.secret_hint, source = excluded.source, updated_at = excluded.updated_at" : "NOTHING"}
+         RETURNING id`,
         tenant,
         id,
         e.url,
@@ -478,13 +277,31 @@ export class RegistryStore {
         e.timeoutMs,
         e.sealedSecret,
         e.secretHint,
+        source,
         now,
         now,
       )
-      .toArray()[0];
-    if (!row) return "exists";
-    this.bump();
-    return sealedEndpointOf(row, now);
+      .toArray().length > 0;
+    if (written) this.bump();
+    return written;
+  }
+
+  /** Creates an endpoint; "exists" when the tenant has one by that id, "limit" when it has `limit` already. */
+  createEndpoint(
+    tenant: string,
+    id: string,
+    e: EndpointWrite & { sealedSecret: string; secretHint: string },
+    limit: number,
+    now: number,
+  ): SealedEndpoint | "exists" | "no_tenant" | "limit" {
+    if (!this.tenant(tenant)) return "no_tenant";
+    if (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM endpoints WHERE tenant_id = ?", tenant).one().n >= limit) return "limit";
+    return this.writeEndpoint(tenant, id, e, "api", false, now) ? this.endpoint(tenant, id, now)! : "exists";
+  }
+
+  /** Creates or replaces an endpoint that RELAY_CONFIG declares. */
+  putConfigEndpoint(tenant: string, id: string, e: EndpointWrite & { sealedSecret: string; secretHint: string }, now: number): void {
+    this.writeEndpoint(tenant, id, e, "config", true, now);
   }
 
   endpoint(tenant: string, id: string, now: number): SealedEndpoint | null {
@@ -541,101 +358,28 @@ export class RegistryStore {
     return deleted;
   }
 
+  /** What RELAY_CONFIG declared at its last import, to remove what it no longer declares. */
+  configRows(): { tenants: string[]; accounts: Owned[]; endpoints: Owned[]; keys: Owned[] } {
+    const owned = (table: string) => this.sql.exec<{ tenant: string; id: string }>(`SELECT tenant_id AS tenant, id FROM ${table} WHERE source = 'config'`).toArray();
+    return {
+      tenants: this.sql.exec<{ id: string }>("SELECT id FROM tenants WHERE source = 'config'").toArray().map((r) => r.id),
+      accounts: owned("accounts"),
+      endpoints: owned("endpoints"),
+      keys: owned("api_keys"),
+    };
+  }
+
   /** The digest of the RELAY_CONFIG last imported, if any. */
   importedDigest(): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = 'config_digest'").toArray()[0]?.value;
   }
 
-  /**
-   * Applies RELAY_CONFIG declaratively, in one transaction (the caller's): what it declares is created
-   * or updated, and what an earlier import created but it no longer declares is removed. Rows the APIs
-   * created are never touched; an account id taken by another tenant is skipped and reported.
-   */
-  importConfig(plan: ConfigImport, now: number): string[] {
-    const conflicts: string[] = [];
-    const declared = { tenants: new Set<string>(), accounts: new Set<string>(), endpoints: new Set<string>(), keys: new Set<string>() };
-    for (const t of plan.tenants) {
-      declared.tenants.add(t.id);
-      this.sql.exec(
-        `INSERT INTO tenants (id, name, default_account, source, created_at, updated_at) VALUES (?, ?, ?, 'config', ?, ?)
-         ON CONFLICT (id) DO UPDATE SET default_account = excluded.default_account, source = 'config', updated_at = excluded.updated_at`,
-        t.id,
-        t.id,
-        t.defaultAccount ?? null,
-        now,
-        now,
-      );
-      for (const a of t.accounts) {
-        const owner = this.sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM accounts WHERE id = ?", a.id).toArray()[0]?.tenant_id;
-        if (owner !== undefined && owner !== t.id) {
-          conflicts.push(`account '${a.id}' of tenant '${t.id}' is taken by tenant '${owner}'`);
-          continue;
-        }
-        declared.accounts.add(a.id);
-        this.sql.exec(
-          `INSERT INTO accounts (id, tenant_id, channel, settings, secrets, hints, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'config', ?, ?)
-           ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, settings = excluded.settings, secrets = excluded.secrets,
-             hints = excluded.hints, source = 'config', updated_at = excluded.updated_at`,
-          a.id,
-          t.id,
-          a.channel,
-          JSON.stringify(a.settings),
-          a.sealedSecrets,
-          JSON.stringify(a.hints),
-          now,
-          now,
-        );
-      }
-      declared.endpoints.add(`${t.id}/${CONFIG_ENDPOINT_ID}`);
-      this.sql.exec(
-        `INSERT INTO endpoints (tenant_id, id, url, timeout_ms, secret, secret_hint, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'config', ?, ?)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET url = excluded.url, timeout_ms = excluded.timeout_ms, secret = excluded.secret,
-           secret_hint = excluded.secret_hint, event_types = NULL, accounts = NULL, source = 'config', updated_at = excluded.updated_at`,
-        t.id,
-        CONFIG_ENDPOINT_ID,
-        t.endpoint.url,
-        t.endpoint.timeoutMs,
-        t.endpoint.sealedSecret,
-        t.endpoint.secretHint,
-        now,
-        now,
-      );
-      for (const k of t.keys) {
-        const owner = this.sql.exec<{ tenant_id: string; id: string }>("SELECT tenant_id, id FROM api_keys WHERE sha256 = ?", k.sha256).toArray()[0];
-        if (owner && (owner.tenant_id !== t.id || owner.id !== k.id)) {
-          conflicts.push(`API key '${k.id}' of tenant '${t.id}' is already key '${owner.id}' of tenant '${owner.tenant_id}'`);
-          continue;
-        }
-        declared.keys.add(`${t.id}/${k.id}`);
-        this.sql.exec(
-          `INSERT INTO api_keys (tenant_id, id, sha256, scopes, hint, source, created_at) VALUES (?, ?, ?, ?, '', 'config', ?)
-           ON CONFLICT (tenant_id, id) DO UPDATE SET sha256 = excluded.sha256, scopes = excluded.scopes, revoked_at = NULL, source = 'config'`,
-          t.id,
-          k.id,
-          k.sha256,
-          JSON.stringify(k.scopes),
-          now,
-        );
-      }
-    }
-    // What an earlier import declared and this one does not: removed.
-    const stale = (query: string, key: (r: Record<string, string>) => string, set: Set<string>) =>
-      this.sql.exec<Record<string, string>>(query).toArray().filter((r) => !set.has(key(r)));
-    for (const r of stale("SELECT id FROM tenants WHERE source = 'config'", (r) => r.id!, declared.tenants)) this.deleteTenant(r.id!);
-    for (const r of stale("SELECT tenant_id, id FROM accounts WHERE source = 'config'", (r) => r.id!, declared.accounts)) this.deleteAccount(r.tenant_id!, r.id!);
-    for (const r of stale("SELECT tenant_id, id FROM endpoints WHERE source = 'config'", (r) => `${r.tenant_id}/${r.id}`, declared.endpoints)) {
-      this.deleteEndpoint(r.tenant_id!, r.id!);
-    }
-    for (const r of stale("SELECT tenant_id, id FROM api_keys WHERE source = 'config'", (r) => `${r.tenant_id}/${r.id}`, declared.keys)) {
-      this.sql.exec("DELETE FROM api_keys WHERE tenant_id = ? AND id = ?", r.tenant_id!, r.id!);
-    }
-    this.sql.exec("INSERT INTO settings (key, value) VALUES ('config_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", plan.digest);
-    this.bump();
-    return conflicts;
+  setImportedDigest(digest: string): void {
+    this.sql.exec("INSERT INTO settings (key, value) VALUES ('config_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", digest);
   }
 
   /** Every sealed value, to seal again under a new master key. */
-  sealedValues(): { kind: "account" | "endpoint" | "previous"; tenant: string; id: string; sealed: string }[] {
+  sealedValues(): SealedValue[] {
     return [
       ...this.sql.exec<{ tenant_id: string; id: string; secrets: string }>("SELECT tenant_id, id, secrets FROM accounts").toArray()
         .map((r) => ({ kind: "account" as const, tenant: r.tenant_id, id: r.id, sealed: r.secrets })),
@@ -648,7 +392,7 @@ export class RegistryStore {
   }
 
   /** Replaces one sealed value with the same value sealed again, if it is still the one that was read. */
-  resealValue(v: { kind: "account" | "endpoint" | "previous"; tenant: string; id: string; sealed: string }, resealed: string): void {
+  resealValue(v: SealedValue, resealed: string): void {
     const [table, column] = v.kind === "account" ? ["accounts", "secrets"] : ["endpoints", v.kind === "endpoint" ? "secret" : "previous_secret"];
     this.sql.exec(`UPDATE ${table} SET ${column} = ? WHERE tenant_id = ? AND id = ? AND ${column} = ?`, resealed, v.tenant, v.id, v.sealed);
     // Copies sealed with a key about to be retired must be replaced before it is.
@@ -661,8 +405,16 @@ export class RegistryStore {
       .exec<KeyRow>("SELECT * FROM api_keys WHERE revoked_at IS NULL")
       .toArray()
       .map((r) => ({ id: r.id, sha256: r.sha256, tenant: r.tenant_id, scopes: JSON.parse(r.scopes) as string[] }));
-    const accounts = this.sql.exec<AccountRow>("SELECT * FROM accounts").toArray().map(sealedAccountOf);
+    const accounts = this.sql.exec<AccountRow>(ACCOUNTS).toArray().map(sealedAccountOf);
     const endpoints = this.sql.exec<EndpointRow>("SELECT * FROM endpoints ORDER BY tenant_id, id").toArray().map((r) => sealedEndpointOf(r, now));
     return { version: this.version, tenants, keys, accounts, endpoints };
   }
+}
+
+/** One sealed value of the registry: an account's secrets, or an endpoint's current or previous secret. */
+export interface SealedValue {
+  kind: "account" | "endpoint" | "previous";
+  tenant: string;
+  id: string;
+  sealed: string;
 }

@@ -137,6 +137,15 @@ describe("endpoints", () => {
     expect(await refused.json()).toMatchObject({ code: "no_endpoint" });
   });
 
+  it("are at most 20 per tenant", async () => {
+    const { id: tenant, key } = await newTenant();
+    const created = await Promise.all(Array.from({ length: 21 }, (_, i) => send("/v1/endpoints", { id: `e${i}`, url: `${inject("backendUrl")}/ep/${tenant}/${i}` }, key)));
+    expect(created.filter((r) => r.status === 201)).toHaveLength(20);
+    const refused = created.find((r) => r.status !== 201)!;
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ code: "endpoint_limit" });
+  });
+
   it("need endpoints:write, and are patched as merge patches", async () => {
     const { key: reader } = await newTenant(["messages:read"]);
     expect((await call("/v1/endpoints", { key: reader })).status).toBe(403);

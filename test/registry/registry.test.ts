@@ -5,7 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load";
-import { accountContext, planImport } from "../../src/registry/config-import";
+import { accountContext, applyImport, planImport } from "../../src/registry/config-import";
 import { Registry } from "../../src/registry/registry";
 import { open, parseKeyring, sealedWith } from "../../src/registry/seal";
 import { RegistryStore } from "../../src/registry/store";
@@ -30,13 +30,13 @@ describe("RELAY_CONFIG's import", () => {
     const second = await plan([tenant("t1", [telegram("a1", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")])], "d2");
     await runInDurableObject(fresh(), async (_: Registry, state) => {
       const store = new RegistryStore(state.storage.sql);
-      expect(store.importConfig(first, 1)).toEqual([]);
+      expect(applyImport(store, first, 1)).toEqual([]);
       store.createTenant("t3", "made by the API", 2);
-      store.createAccount({ id: "a-api", tenant: "t1", channel: "telegram", settings: {}, sealedSecrets: "x", hints: {} }, 2);
+      store.createAccount("t1", "a-api", { channel: "telegram", settings: {}, sealedSecrets: "x", hints: {} }, 2);
       store.createApiKey({ id: "k-api", tenant: "t1", sha256: "2".repeat(64), scopes: ["messages:send"], hint: "…abcd" }, 2);
       expect(store.snapshot(3).tenants.map((t) => [t.id, t.source])).toEqual([["t1", "config"], ["t2", "config"], ["t3", "api"]]);
 
-      expect(store.importConfig(second, 4)).toEqual([]);
+      expect(applyImport(store, second, 4)).toEqual([]);
       const after = store.snapshot(5);
       expect(after.tenants.map((t) => t.id)).toEqual(["t1", "t3"]);
       expect(after.accounts.map((a) => [a.id, a.source]).sort()).toEqual([["a-api", "api"], ["a1", "config"]]);
@@ -44,7 +44,6 @@ describe("RELAY_CONFIG's import", () => {
       expect(after.endpoints.map((e) => `${e.tenant}/${e.id}`)).toEqual(["t1/default"]);
       expect(after.accounts.find((a) => a.id === "a1")?.secretHints.botToken).toBe("…BBBB");
       expect(store.importedDigest()).toBe("d2");
-
     });
   });
 
@@ -65,9 +64,9 @@ describe("RELAY_CONFIG's import", () => {
     await runInDurableObject(fresh(), async (_: Registry, state) => {
       const store = new RegistryStore(state.storage.sql);
       store.createTenant("owner", "owner", 1);
-      store.createAccount({ id: "a-taken", tenant: "owner", channel: "telegram", settings: {}, sealedSecrets: "x", hints: {} }, 1);
+      store.createAccount("owner", "a-taken", { channel: "telegram", settings: {}, sealedSecrets: "x", hints: {} }, 1);
       store.createApiKey({ id: "k", tenant: "owner", sha256: "3".repeat(64), scopes: [], hint: "" }, 1);
-      expect(store.importConfig(taken, 2)).toEqual([
+      expect(applyImport(store, taken, 2)).toEqual([
         "account 'a-taken' of tenant 't9' is taken by tenant 'owner'",
         "API key 'k' of tenant 't9' is already key 'k' of tenant 'owner'",
       ]);
@@ -82,7 +81,7 @@ describe("master key rotation", () => {
     await runInDurableObject(fresh(), async (registry: Registry, state) => {
       await registry.createTenant("r1", "R");
       await registry.createAccount("r1", telegram("r-tg") as never, false);
-      await registry.createEndpoint("r1", "e1", { url: "https://r1.example.com/hook", timeoutMs: 5000 });
+      await registry.createEndpoint("r1", "e1", { url: "https://r1.example.com/hook", timeoutMs: 5000 }, 20);
       await registry.rotateEndpointSecret("r1", "e1");
 
       const store = new RegistryStore(state.storage.sql);
