@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { endpointOutbox } from "../delivery/endpoint-outbox";
+import { endpointShards } from "../delivery/endpoint-outbox";
 import { ProblemError } from "../errors";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
@@ -67,7 +67,7 @@ export const adminApi = new Hono<AppEnv>()
     const endpoints = await registryOf(c.env).endpoints(id);
     if (!(await written(c, (r) => r.deleteTenant(id)))) throw notFound(id);
     // Its outboxes go with it: nothing would ever deliver what they hold.
-    await Promise.all(endpoints.map((e) => endpointOutbox(c.env, id, e.id).purge()));
+    await Promise.all(endpoints.map((e) => endpointShards(c.env, id, e.id).purge()));
     return c.body(null, 204);
   })
   .post("/admin/v1/tenants/:id/api-keys", limitBody(MAX_API_BODY_BYTES), async (c) => {

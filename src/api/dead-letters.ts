@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { endpointOutbox } from "../delivery/endpoint-outbox";
+import { endpointShards } from "../delivery/endpoint-outbox";
 import { ProblemError } from "../errors";
 import { tenantEndpoints } from "../registry/directory";
 import type { AppContext, AppEnv } from "./context";
@@ -16,7 +16,7 @@ export async function deadLettersOf(c: AppContext, only?: string[]): Promise<Dea
   const { limit } = DeadLettersQuery.parse(c.req.query());
   const ids = only ?? (await tenantEndpoints(c.env, tenant)).map((e) => e.id);
   const lists = await Promise.all(
-    ids.map(async (id) => (await endpointOutbox(c.env, tenant, id).deadLetters(limit)).map((d) => (d.kind === "event" ? { ...d, endpoint: id } : d))),
+    ids.map(async (id) => (await endpointShards(c.env, tenant, id).deadLetters(limit)).map((d) => (d.kind === "event" ? { ...d, endpoint: id } : d))),
   );
   const seen = new Set<string>();
   return lists
@@ -37,11 +37,11 @@ export async function replayDeadLetter(c: AppContext, id: string, only?: string[
   if (id.startsWith("msg_")) {
     const conversation = conversationOfMessage(c.env, id);
     if (!conversation || !(await conversation.requeue(id, tenant))) throw notFound();
-    await Promise.all(every.map((e) => endpointOutbox(c.env, tenant, e).forgetDeadMessage(id)));
+    await Promise.all(every.map((e) => endpointShards(c.env, tenant, e).forgetDeadMessage(id)));
     const body: Replayed = { id, replayed: true, status: "queued" };
     return c.json(body, 202);
   }
-  const outcomes = await Promise.all((only ?? every).map(async (e) => ({ endpoint: e, outcome: await endpointOutbox(c.env, tenant, e).replayEvent(id) })));
+  const outcomes = await Promise.all((only ?? every).map(async (e) => ({ endpoint: e, outcome: await endpointShards(c.env, tenant, e).replayEvent(id) })));
   const replayed = outcomes.filter((o) => o.outcome === "replayed").map((o) => o.endpoint);
   const disabled = outcomes.filter((o) => o.outcome === "disabled").map((o) => o.endpoint);
   if (replayed.length === 0 && disabled.length > 0) {

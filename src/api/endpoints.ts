@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { loadConfig } from "../config/load";
 import { toHex } from "../crypto";
-import { endpointOutbox } from "../delivery/endpoint-outbox";
+import { endpointShards } from "../delivery/endpoint-outbox";
 import { ProblemError, validationProblem } from "../errors";
 import { forgetRegistryView, tenantAccounts } from "../registry/directory";
 import { registryOf } from "../registry/registry";
@@ -41,7 +41,7 @@ async function checkSettings(c: AppContext, tenant: string, settings: z.infer<ty
 
 /** An endpoint as the API shows it, with its delivery state when asked for one. */
 async function withState(c: AppContext, endpoint: RegistryEndpoint): Promise<EndpointWithState> {
-  const s = await endpointOutbox(c.env, endpoint.tenant, endpoint.id).status();
+  const s = await endpointShards(c.env, endpoint.tenant, endpoint.id).status();
   return {
     ...endpoint,
     state: s.state,
@@ -103,7 +103,7 @@ export const endpointsApi = new Hono<AppEnv>()
     if (!(await registryOf(c.env).deleteEndpoint(tenant, id))) throw notFound(id);
     forgetRegistryView();
     // Its undelivered events go with it: nothing else would ever deliver them.
-    await endpointOutbox(c.env, tenant, id).purge();
+    await endpointShards(c.env, tenant, id).purge();
     return c.body(null, 204);
   })
   .post("/v1/endpoints/:id/enable", requireAuth("endpoints:write"), limitBody(MAX_API_BODY_BYTES), async (c) => {
@@ -111,7 +111,7 @@ export const endpointsApi = new Hono<AppEnv>()
     const tenant = c.get("principal").tenant;
     const { since } = await readOptionalBody(c, EnableEndpointRequest);
     if (!(await registryOf(c.env).endpoint(tenant, id))) throw notFound(id);
-    const body: EndpointEnabled = { state: "enabled", due: await endpointOutbox(c.env, tenant, id).enable(tenant, id, since ? Date.parse(since) : undefined) };
+    const body: EndpointEnabled = { state: "enabled", due: await endpointShards(c.env, tenant, id).enable(since ? Date.parse(since) : undefined) };
     return c.json(body);
   })
   .post("/v1/endpoints/:id/rotate-secret", requireAuth("endpoints:write"), async (c) => {

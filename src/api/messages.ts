@@ -1,106 +1,94 @@
 import { Hono } from "hono";
-import { planParts } from "../channels/degrade";
-import { type AccountConfig, adapterFor } from "../channels/registry";
-import { registryAccount, registryTenant, tenantAccounts } from "../registry/directory";
-import { loadConfig } from "../config/load";
+import { z } from "zod";
+import type { AccountConfig } from "../channels/registry";
 import { sha256Hex } from "../crypto";
+import { queueMessages } from "../delivery/conversation-outbox";
+import type { QueuedMessage } from "../delivery/conversation-store";
 import { ProblemError } from "../errors";
-import { staticUrlProblem } from "../transport/guarded-fetch";
-import { ChatV7Request, conversationKey, SendMessageRequest, type ConversationAddress, type SendAccepted } from "../model";
+import { type BatchItemResult, ChatV7Request, type SendAccepted, type SendBatchAccepted, SendMessageRequest } from "../model";
+import { batchItems } from "./batch";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
-import { conversationOfMessage, newMessageId } from "./message-ids";
+import { conversationOfMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
 import { IdempotencyKey } from "./schemas";
+import { canonicalJson, prepareSend, sendingAccount } from "./send";
+
+/** A batch of 1,000 messages with long texts or templates stays under this. */
+export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
- * JSON with object keys sorted, so that the same body always has the same fingerprint. Recursive, but
- * only over bodies the API edge has bounded in depth (MAX_API_JSON_DEPTH).
+ * Queues what a request resolved to and answers `response` — once per `Idempotency-Key` when the client
+ * sends one: a retry answers the same and queues nothing twice.
  */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The account a send goes out from: the one named, else the tenant's default, else its only one. */
-async function sendingAccount(c: AppContext, tenant: string, named: string | undefined): Promise<AccountConfig> {
-  const accountId = named ?? (await registryTenant(c.env, tenant))?.defaultAccount ?? (await soleAccount(c, tenant));
-  const found = await registryAccount(c.env, accountId);
-  if (!found || found.tenant !== tenant) throw new ProblemError(422, "unknown_account", `There is no account '${accountId}' in your tenant.`);
-  return found.account;
-}
-
-async function soleAccount(c: AppContext, tenant: string): Promise<string> {
-  const accounts = await tenantAccounts(c.env, tenant);
-  if (accounts.length === 1) return accounts[0]!.id;
-  throw new ProblemError(
-    422,
-    "account_required",
-    accounts.length === 0
-      ? "This tenant has no channel account yet: connect one with POST /v1/accounts before sending."
-      : "This tenant has several accounts and no default: set 'account', or make one the default.",
-  );
-}
-
-/**
- * Validates a send against the tenant's accounts and the channel's capabilities, then queues it — once
- * per `Idempotency-Key` when the client sends one.
- */
-async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
-  const principal = c.get("principal");
-  const account = await sendingAccount(c, principal.tenant, request.account);
-  const adapter = adapterFor(account.channel);
-  const peer = adapter.normalizePeer(request.to);
-  if (!peer) {
-    const hint = account.channel.startsWith("whatsapp") ? " (use the international number, or a business-scoped user id)" : "";
-    throw new ProblemError(422, "invalid_recipient", `'${request.to}' is not a ${account.channel} recipient${hint}.`);
-  }
-  const { content } = request;
-  const config = loadConfig(c.env).config;
-  if ("url" in content) {
-    const problem = staticUrlProblem(new URL(content.url), config);
-    if (problem) throw new ProblemError(422, "url_refused", `content.url: ${problem}; give a public https URL.`);
-  }
-  // Refuse now what the platform can never render, rather than fail it later.
-  const plan = planParts(content, adapter.capabilities);
-  if ("refused" in plan) throw new ProblemError(422, "unsupported_content", `${account.channel}: ${plan.refused}`);
-  const refusal = adapter.refuse?.(content, account);
-  if (refusal) throw new ProblemError(422, "content_refused", refusal);
-
-  const address: ConversationAddress = { tenant: principal.tenant, channel: account.channel, account: account.id, peer };
-  const doId = c.env.CONVERSATIONS.idFromName(conversationKey(address));
-  const candidateId = newMessageId(doId);
+async function queueOnce(c: AppContext, route: string, body: unknown, messages: QueuedMessage[], response: string): Promise<{ response: string; replayed: boolean }> {
   const key = c.req.header("idempotency-key");
   if (key === undefined) {
-    await c.env.CONVERSATIONS.get(doId).enqueue(address, candidateId, content, request.reference);
-    const body: SendAccepted = { id: candidateId, status: "queued", conversation: address };
-    return c.json(body, 202, { location: `/v1/messages/${candidateId}` });
+    await queueMessages(c.env, messages);
+    return { response, replayed: false };
   }
   if (!IdempotencyKey.safeParse(key).success) {
     throw new ProblemError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters.");
   }
-  const fingerprint = await sha256Hex(`${route}\n${canonicalJson(request)}`);
-  const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([principal.tenant, key])));
-  const outcome = await record.accept({ fingerprint, candidateId, address, content, reference: request.reference });
+  const fingerprint = await sha256Hex(`${route}\n${canonicalJson(body)}`);
+  const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([c.get("principal").tenant, key])));
+  const outcome = await record.accept(fingerprint, { messages, response });
   if (outcome.kind === "mismatch") {
     throw new ProblemError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body; use a new key.");
   }
-  const id = outcome.response.id;
-  return c.json(outcome.response, 202, {
+  return outcome;
+}
+
+/** Validates a send against the tenant's accounts and the channel's capabilities, then queues it. */
+async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
+  const account = await sendingAccount(c, c.get("principal").tenant, request.account);
+  const message = prepareSend(c, account, request);
+  const accepted: SendAccepted = { id: message.id, status: "queued", conversation: message.address };
+  const { response, replayed } = await queueOnce(c, route, request, [message], JSON.stringify(accepted));
+  const id = (JSON.parse(response) as SendAccepted).id;
+  return c.body(response, 202, {
+    "content-type": "application/json",
     location: `/v1/messages/${id}`,
-    ...(outcome.replayed && { "idempotent-replayed": "true" }),
+    ...(replayed && { "idempotent-replayed": "true" }),
   });
 }
 
-/** The client API: send messages, read their status. */
+/**
+ * Validates every item of a batch on its own (a bad item is answered with its problem, the others are
+ * queued), then queues the good ones in one go, durably before the answer.
+ */
+async function acceptBatch(c: AppContext, body: unknown): Promise<Response> {
+  const tenant = c.get("principal").tenant;
+  const accounts = new Map<string | undefined, Promise<AccountConfig>>();
+  const results: BatchItemResult[] = [];
+  const messages: QueuedMessage[] = [];
+  for (const [index, item] of batchItems(body).entries()) {
+    try {
+      if ("problem" in item) throw item.problem;
+      const named = item.request.account;
+      if (!accounts.has(named)) accounts.set(named, sendingAccount(c, tenant, named));
+      const message = prepareSend(c, await accounts.get(named)!, item.request, true);
+      messages.push(message);
+      results.push({ index, id: message.id, status: "queued", conversation: message.address });
+    } catch (e) {
+      if (!(e instanceof ProblemError)) throw e;
+      results.push({ index, error: { status: e.status, code: e.code, detail: e.message } });
+    }
+  }
+  const answer: SendBatchAccepted = { accepted: messages.length, failed: results.length - messages.length, results };
+  const { response, replayed } = await queueOnce(c, "batch", body, messages, JSON.stringify(answer));
+  return c.body(response, answer.failed === 0 ? 202 : 207, {
+    "content-type": "application/json",
+    ...(replayed && { "idempotent-replayed": "true" }),
+  });
+}
+
+/** The client API: send messages, one or a batch, and read their status. */
 export const messagesApi = new Hono<AppEnv>()
   .post("/v1/messages", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) =>
     acceptSend(c, await readJsonBody(c, SendMessageRequest), "messages"),
   )
+  .post("/v1/messages/batch", requireAuth("messages:send"), limitBody(MAX_BATCH_BODY_BYTES), async (c) => acceptBatch(c, await readJsonBody(c, z.unknown())))
   /** The seed's API: `{"id": "49123123456", "message": "Hello world!"}` on the tenant's default account. */
   .post("/api/v7/chat", requireAuth("messages:send"), limitBody(MAX_API_BODY_BYTES), async (c) => {
     const chat = await readJsonBody(c, ChatV7Request);

@@ -7,15 +7,16 @@ import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
 import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
 import { TooLargeError } from "../transport/errors";
-import { ChannelId, conversationKey, type ConversationAddress } from "../model";
+import { ChannelId, type ConversationAddress } from "../model";
+import { conversationOutbox, conversationShardId, type ConversationStatuses } from "../delivery/conversation-outbox";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { mediaTokenSecret, signMediaToken } from "./media-tokens";
 
 type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
 
-/** Conversations a webhook's statuses are stored into at once: bounded, whatever the batch size. */
-const PARALLEL_CONVERSATIONS = 16;
+/** Outbox shards a webhook's statuses are stored into at once: bounded, whatever the batch size. */
+const PARALLEL_SHARDS = 16;
 /** How long storing one webhook's events may take before the platform is asked to deliver it again (Meta waits about 20 s). */
 const STORE_BUDGET_MS = 15_000;
 
@@ -121,12 +122,23 @@ async function storeEvents(
   events: ParsedEvent[],
   deadline: number,
 ): Promise<number> {
-  const statusesByPeer = new Map<string, StatusEvent[]>();
+  // Statuses go to the outbox shard of their conversation: one call per shard, each conversation in order.
+  const shards = new Map<string, ConversationStatuses[]>();
+  const byPeer = new Map<string, ConversationStatuses>();
   const others: Exclude<ParsedEvent, StatusEvent>[] = [];
   for (const e of events) {
-    if (e.type !== "message.status") others.push(e);
-    else if (statusesByPeer.has(e.peer)) statusesByPeer.get(e.peer)!.push(e);
-    else statusesByPeer.set(e.peer, [e]);
+    if (e.type !== "message.status") {
+      others.push(e);
+      continue;
+    }
+    let conversation = byPeer.get(e.peer);
+    if (!conversation) {
+      conversation = { address: { ...base, peer: e.peer }, statuses: [] };
+      byPeer.set(e.peer, conversation);
+      const shard = conversationShardId(c.env, conversation.address).toString();
+      (shards.get(shard) ?? shards.set(shard, []).get(shard)!).push(conversation);
+    }
+    conversation.statuses.push(e);
   }
   const origin = new URL(c.req.url).origin;
   const secret = await mediaTokenSecret(c.env);
@@ -160,14 +172,13 @@ async function storeEvents(
       throw new ProblemError(503, "no_endpoint", "The account's tenant has no endpoint yet: deliver again once it has one.", {}, { "retry-after": "60" });
     }
   };
-  const conversations = [...statusesByPeer];
+  const pending = [...shards.values()];
   const storeStatuses = async () => {
-    for (let next = conversations.shift(); next; next = conversations.shift()) {
-      const address: ConversationAddress = { ...base, peer: next[0] };
-      const statuses = next[1];
-      await write(() => c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(conversationKey(address))).applyStatuses(address, statuses));
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const conversations = next;
+      await write(() => conversationOutbox(c.env, conversations[0]!.address).applyStatuses(conversations));
     }
   };
-  await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, conversations.length) }, storeStatuses)]);
+  await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_SHARDS, pending.length) }, storeStatuses)]);
   return events.length;
 }

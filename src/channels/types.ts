@@ -8,6 +8,7 @@ import type {
   StatusError,
 } from "../model";
 import type { UrlPolicy } from "../transport/guarded-fetch";
+import type { ChannelRate } from "./rate";
 
 /** The raw webhook request as the platform sent it: verification runs on these bytes, before parsing. */
 export interface WebhookRequest {
@@ -46,6 +47,8 @@ export interface Capabilities {
    * core does not request the URL first; otherwise the core checks it before the platform gets it.
    */
   fetchesMedia?: boolean;
+  /** The platform's documented send limits: the default of every account of the channel. */
+  rate: ChannelRate;
 }
 
 /**

@@ -11,24 +11,25 @@ const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 /**
  * The login session of one channel account (the WhatsApp container's bearer token), shared by all its
  * conversations: one login however many conversations send at once, kept until it expires, renewed once
- * when the platform rejects it.
+ * when the platform rejects it. Sending isolates keep a copy (send-context.ts), so this object is asked
+ * about once per isolate and token, not on every send.
  */
 export class AccountSession extends DurableObject<Env> {
   private current: SessionToken | undefined;
   private pending: Promise<SessionToken> | undefined;
 
-  /** A token valid for a while yet: the cached one, or a new login. */
-  async token(accountId: string): Promise<string> {
+  /** A token valid for a while yet, with its expiry (so that callers can keep it): the stored one, or a new login. */
+  async token(accountId: string): Promise<SessionToken> {
     this.current ??= await this.ctx.storage.get<SessionToken>("token");
-    if (this.current && this.current.expiresAt - RENEW_BEFORE_EXPIRY_MS > Date.now()) return this.current.token;
-    return (await this.login(accountId)).token;
+    if (this.current && this.current.expiresAt - RENEW_BEFORE_EXPIRY_MS > Date.now()) return this.current;
+    return this.login(accountId);
   }
 
   /** The platform rejected `stale`: log in again unless another caller already did. */
-  async renew(accountId: string, stale: string): Promise<string> {
+  async renew(accountId: string, stale: string): Promise<SessionToken> {
     this.current ??= await this.ctx.storage.get<SessionToken>("token");
-    if (this.current && this.current.token !== stale) return this.current.token;
-    return (await this.login(accountId)).token;
+    if (this.current && this.current.token !== stale) return this.current;
+    return this.login(accountId);
   }
 
   /** Logs in once for every caller waiting at the same time. */

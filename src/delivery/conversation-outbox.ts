@@ -1,39 +1,44 @@
 import { DurableObject } from "cloudflare:workers";
 import { planParts } from "../channels/degrade";
+import { effectiveRate } from "../channels/rate";
 import { adapterFor } from "../channels/registry";
-import type { ParsedEvent, SendResult } from "../channels/types";
+import type { ParsedEvent } from "../channels/types";
 import { ConfigError } from "../config/load";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import { UnreachableError } from "../transport/errors";
-import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, OutboundContent, StatusError } from "../model";
+import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
 import { armAt } from "./alarm";
-import { ConversationStore, type PendingMessage } from "./conversation-store";
+import { ConversationStore, type PendingMessage, type QueuedMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
-import { outboundExpired, outboundRetryDelayMs, timeScale } from "./retry-policy";
+import { outboundExpired, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
+import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { sendContextFor } from "./send-context";
+import { CONVERSATION_SHARDS, shardOf } from "./shards";
+import { TokenBucket } from "./token-bucket";
 
-/** How long one alarm may keep sending before it yields and re-arms (keeps alarms well under limits). */
+/** How long one alarm keeps starting sends before it yields and re-arms (keeps alarms well under limits). */
 const ALARM_BUDGET_MS = 20_000;
+/** Sends in flight at once from one shard, each to a different conversation (one at a time per conversation). */
+const MAX_IN_FLIGHT = 8;
 /** If handing events to the endpoint fails, try again after this long. */
 const EVENT_FLUSH_RETRY_MS = 2_000;
 /** While the tenant has no endpoint, look again this often. */
 const NO_ENDPOINT_RETRY_MS = 60_000;
-/** Attempts that end in an error of the relay's own code before the message fails as `internal_error`. */
-export const MAX_INTERNAL_ERRORS = 3;
-/**
- * Attempts at a business's media server that does not answer (or answers 5xx) before the message fails as
- * `media_failed`: with backoff, a few minutes; a dead server must not hold the conversation for a day.
- */
-export const MAX_MEDIA_ERRORS = 8;
 
-/** One send attempt: the adapter's classified result, or an error of the relay's own code. */
-type Attempt =
-  | Exclude<SendResult, { kind: "ok" }>
-  | { kind: "ok"; platformMessageId: string; last: boolean }
-  | { kind: "internal"; detail: string };
+/**
+ * The id of the outbox shard that holds a conversation: one of CONVERSATION_SHARDS per channel account,
+ * chosen by the customer, so that a conversation always lands in the same shard.
+ */
+export function conversationShardId(env: Env, address: ConversationAddress): DurableObjectId {
+  return env.CONVERSATIONS.idFromName(JSON.stringify([address.tenant, address.account, shardOf(address.peer, CONVERSATION_SHARDS)]));
+}
+
+export function conversationOutbox(env: Env, address: ConversationAddress) {
+  return env.CONVERSATIONS.get(conversationShardId(env, address));
+}
 
 /**
  * Whether a thrown error is the world's (the network, a timeout, a busy Durable Object, the operator's
@@ -52,35 +57,49 @@ function isTransient(e: unknown): boolean {
 type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;
 type StatusFields = MessageStatusEvent["status"];
 
+/** One conversation's statuses from one webhook. */
+export interface ConversationStatuses {
+  address: ConversationAddress;
+  statuses: ParsedStatus[];
+}
+
 /**
- * One conversation (tenant, channel account, customer): a FIFO outbox of messages sent in the order the
- * API accepted them, from the alarm. A message that must be retried holds the ones behind it; a message
- * that failed for good does not. Status changes become events, staged in the same transaction and handed
- * to the tenant's endpoint outbox in order.
+ * One outbox shard of a channel account: the FIFO outboxes of the conversations that hash to it. The alarm
+ * sends the first message of each due conversation, several conversations at once and one message at a
+ * time per conversation, within the shard's share of the account's rate; one-to-one messages go before
+ * a batch's. A message that must be retried holds the ones behind it in its conversation; a message that
+ * failed for good does not. Status changes become events, staged in the same transaction and handed to
+ * the tenant's endpoint outboxes in order.
  */
 export class ConversationOutbox extends DurableObject<Env> {
   private readonly store: ConversationStore;
-  private flushing: Promise<void> = Promise.resolve();
+  private bucket: TokenBucket | undefined;
+  /** The alarm is sending: a new message only has to wake it. */
+  private pumping = false;
+  private wake: (() => void) | undefined;
+  /** One flush of staged events at a time; calls during it share the next one. */
+  private flushRun: Promise<void> | undefined;
+  private flushNext: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ConversationStore(ctx.storage.sql);
   }
 
-  /** Queues a message (idempotent on its id) and makes sure the alarm will send it. */
-  async enqueue(address: ConversationAddress, id: string, content: OutboundContent, reference?: string): Promise<void> {
+  /** Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. */
+  async enqueue(messages: QueuedMessage[]): Promise<number> {
     const now = Date.now();
-    this.store.setAddress(address);
-    this.store.enqueue(id, content, reference, now);
-    await armAt(this.ctx.storage, now);
+    const added = this.ctx.storage.transactionSync(() => this.store.enqueue(messages, now));
+    if (added > 0) await this.sendSoon(now);
+    return added;
   }
 
   /** Queues a failed message again (a dead-letter replay), only for its tenant. */
   async requeue(id: string, tenant: string): Promise<boolean> {
-    if (this.store.address?.tenant !== tenant) return false;
+    if (this.store.owner?.tenant !== tenant) return false;
     const now = Date.now();
     if (!this.store.requeue(id, now)) return false;
-    await armAt(this.ctx.storage, now);
+    await this.sendSoon(now);
     return true;
   }
 
@@ -90,14 +109,27 @@ export class ConversationOutbox extends DurableObject<Env> {
     return record && record.conversation.tenant === tenant ? record : null;
   }
 
+  /** Messages waiting to be sent. */
+  async pending(): Promise<number> {
+    return this.store.pending();
+  }
+
+  private async sendSoon(now: number): Promise<void> {
+    // A running alarm picks the message up (and runs again should the object die meanwhile).
+    if (this.pumping) this.wake?.();
+    else await armAt(this.ctx.storage, now);
+  }
+
   /**
    * Records platform statuses (a status never moves a message backwards) and hands the resulting events
-   * to the endpoint before returning, so the platform is acknowledged only once they are stored.
+   * to the endpoints before returning, so the platform is acknowledged only once they are stored.
    */
-  async applyStatuses(address: ConversationAddress, statuses: ParsedStatus[]): Promise<void> {
-    this.store.setAddress(address);
+  async applyStatuses(conversations: ConversationStatuses[]): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      for (const s of statuses) this.applyStatus(address, s);
+      for (const { address, statuses } of conversations) {
+        this.store.addConversation(address);
+        for (const s of statuses) this.applyStatus(address, s);
+      }
     });
     try {
       await this.flushEvents();
@@ -112,7 +144,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const { status, timestamp, error } = s.status;
     const at = Date.parse(timestamp);
     if ("watermark" in s.status) {
-      for (const moved of this.store.applyWatermark(status, Date.parse(s.status.watermark), at)) {
+      for (const moved of this.store.applyWatermark(address.peer, status, Date.parse(s.status.watermark), at)) {
         this.stageStatus(address, moved.messageId, {
           messageId: moved.messageId,
           ...(moved.platformId && { platformMessageId: moved.platformId }),
@@ -155,55 +187,99 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const address = this.store.address;
-    if (address) await this.drain(address);
+    await this.pump();
     let retryMs = EVENT_FLUSH_RETRY_MS;
     await this.flushEvents().catch((e: unknown) => {
       if (e instanceof NoEndpointError) retryMs = NO_ENDPOINT_RETRY_MS;
       else console.warn("conversation: handing events over failed", String(e));
     });
-    await this.rearm(retryMs);
+    const next = this.store.nextDue();
+    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + retryMs);
+    if (next !== undefined) await armAt(this.ctx.storage, next);
   }
 
-  /** Sends due messages from the head of the outbox, in order, until one must wait. */
-  private async drain(address: ConversationAddress): Promise<void> {
+  /**
+   * Sends due messages until none is due or the budget is spent: up to MAX_IN_FLIGHT conversations at a
+   * time, each send taking a token of the shard's bucket, and staged events handed over as they collect.
+   */
+  private async pump(): Promise<void> {
+    const owner = this.store.owner;
+    if (!owner) return;
+    const found = await registryAccount(this.env, owner.account);
+    const rate = effectiveRate(adapterFor(found?.account.channel ?? "whatsapp").capabilities.rate, found?.account.rate);
+    const perShard = rate.perSecond / CONVERSATION_SHARDS;
     const started = Date.now();
+    this.bucket ??= new TokenBucket(perShard, Math.max(1, perShard), started);
+    this.bucket.setRate(perShard, Math.max(1, perShard), started);
+    const spacingMs = rate.perConversationPerSecond ? Math.ceil(1000 / rate.perConversationPerSecond) : 0;
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
-    for (let head = this.store.head(); head; head = this.store.head()) {
-      const now = Date.now();
-      if (head.nextAttemptAt > now || now - started > ALARM_BUDGET_MS) return;
-      if (outboundExpired(head.queuedAt, now)) {
-        this.fail(address, head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
-        continue;
-      }
-      const result = await this.attempt(address, head);
-      if (result.kind === "ok") {
-        this.ctx.storage.transactionSync(() => {
-          this.store.markPartSent(head.id, result.platformMessageId, head.partsSent, result.last, Date.now());
-          if (result.last) {
-            this.stageStatus(address, head.id, {
-              messageId: head.id,
-              platformMessageId: result.platformMessageId,
-              ...(head.reference && { reference: head.reference }),
-              status: "sent",
-              timestamp: new Date().toISOString(),
-            });
+    const sending = new Map<string, Promise<void>>();
+    this.pumping = true;
+    try {
+      for (;;) {
+        let waitMs: number | undefined;
+        let progressed = false;
+        const now = Date.now();
+        if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT) {
+          for (const head of this.store.due(now, MAX_IN_FLIGHT - sending.size, new Set(sending.keys()))) {
+            if (outboundExpired(head.queuedAt, now)) {
+              this.fail(head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
+              progressed = true;
+              continue;
+            }
+            const wait = this.bucket.take(now);
+            if (wait > 0) {
+              waitMs = wait;
+              break;
+            }
+            const peer = head.address.peer;
+            sending.set(peer, this.sendHead(head, scale, spacingMs).finally(() => sending.delete(peer)));
           }
+        }
+        if (progressed) continue;
+        // Nothing in flight and nothing to wait for: done (synchronously with the check, so that a message
+        // queued from now on arms the alarm itself).
+        if (sending.size === 0 && waitMs === undefined) return;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          const timer = waitMs === undefined ? undefined : setTimeout(resolve, waitMs);
+          void Promise.race(sending.values()).then(() => {
+            if (timer !== undefined) clearTimeout(timer);
+            resolve();
+          });
         });
-      } else if (result.kind === "failed") {
-        this.fail(address, head, result.error, true);
-      } else if (result.kind === "internal" && head.internalErrors + 1 >= MAX_INTERNAL_ERRORS) {
-        console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
-        this.fail(address, head, { reason: "internal_error", detail: "the relay could not process this message; its operator has the details" }, true);
-      } else if (result.kind === "retry" && result.cause === "media" && head.mediaErrors + 1 >= MAX_MEDIA_ERRORS) {
-        this.fail(address, head, { reason: "media_failed", detail: `gave up after ${MAX_MEDIA_ERRORS} attempts: ${result.detail}` }, true);
-      } else {
-        const delay = outboundRetryDelayMs(head.attempts + 1, result.kind === "retry" ? result.afterSeconds : undefined, scale);
-        const counted = result.kind === "internal" ? "internal" : result.cause;
-        this.store.deferHead(head.id, Date.now() + delay, result.detail, counted);
-        console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${delay} ms: ${result.detail}`);
-        return;
+        this.wake = undefined;
+        void this.flushEvents().catch(() => {}); // failures are retried by the alarm's own flush
       }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** One attempt at the head of a conversation, and its outcome recorded. */
+  private async sendHead(head: PendingMessage, scale: number, spacingMs: number): Promise<void> {
+    const result = await this.attempt(head);
+    const decision = decideAfterAttempt(head, result, scale);
+    const now = Date.now();
+    if (decision.kind === "sent") {
+      this.ctx.storage.transactionSync(() => {
+        this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
+        if (decision.last) {
+          this.stageStatus(head.address, head.id, {
+            messageId: head.id,
+            platformMessageId: decision.platformMessageId,
+            ...(head.reference && { reference: head.reference }),
+            status: "sent",
+            timestamp: new Date(now).toISOString(),
+          });
+        }
+      });
+    } else if (decision.kind === "fail") {
+      if (result.kind === "internal") console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
+      this.fail(head, decision.error, decision.countAttempt);
+    } else {
+      this.store.deferHead(head, now + decision.delayMs, decision.detail, decision.counted);
+      console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${decision.delayMs} ms: ${decision.detail}`);
     }
   }
 
@@ -212,16 +288,17 @@ export class ConversationOutbox extends DurableObject<Env> {
    * the configuration fail transiently (retried until the message expires); an error thrown by the relay's
    * own code is `internal`, so that it fails the message after a few attempts instead of holding the queue.
    */
-  private async attempt(address: ConversationAddress, head: PendingMessage): Promise<Attempt> {
+  private async attempt(head: PendingMessage): Promise<Attempt> {
     try {
-      return await this.send(address, head);
+      return await this.send(head);
     } catch (e) {
       const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       return isTransient(e) ? { kind: "retry", detail } : { kind: "internal", detail };
     }
   }
 
-  private async send(address: ConversationAddress, head: PendingMessage): Promise<Attempt> {
+  private async send(head: PendingMessage): Promise<Attempt> {
+    const { address } = head;
     const found = await registryAccount(this.env, address.account);
     if (!found || found.tenant !== address.tenant) {
       return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
@@ -240,10 +317,10 @@ export class ConversationOutbox extends DurableObject<Env> {
     return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
   }
 
-  private fail(address: ConversationAddress, head: PendingMessage, error: StatusError, countAttempt: boolean): void {
+  private fail(head: PendingMessage, error: StatusError, countAttempt: boolean): void {
     this.ctx.storage.transactionSync(() => {
-      this.store.markFailed(head.id, error, Date.now(), countAttempt);
-      this.stageStatus(address, head.id, {
+      this.store.markFailed(head, error, Date.now(), countAttempt);
+      this.stageStatus(head.address, head.id, {
         messageId: head.id,
         ...(head.reference && { reference: head.reference }),
         status: "failed",
@@ -254,24 +331,45 @@ export class ConversationOutbox extends DurableObject<Env> {
     });
   }
 
-  /** Hands staged events to the outboxes of the tenant's endpoints, in order; one flush at a time. */
+  /**
+   * Hands staged events to the outboxes of the tenant's endpoints, in order, in batches: one flush at a
+   * time, and every call made during a flush shares the next one, which takes all that is staged by then.
+   */
   private flushEvents(): Promise<void> {
-    const run = this.flushing.catch(() => {}).then(async () => {
-      const tenant = this.store.address?.tenant;
-      if (!tenant) return;
-      for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
-        await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
-        this.store.unstageEvents(batch[batch.length - 1]!.seq);
-      }
-    });
-    this.flushing = run;
-    return run;
+    if (!this.flushRun) {
+      this.flushRun = this.flushStaged().finally(() => (this.flushRun = undefined));
+      return this.flushRun;
+    }
+    this.flushNext ??= this.flushRun
+      .catch(() => {})
+      .then(() => {
+        this.flushNext = undefined;
+        return this.flushEvents();
+      });
+    return this.flushNext;
   }
 
-  private async rearm(flushRetryMs: number): Promise<void> {
-    const head = this.store.head();
-    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + flushRetryMs);
-    if (head) await armAt(this.ctx.storage, head.nextAttemptAt);
+  private async flushStaged(): Promise<void> {
+    const tenant = this.store.owner?.tenant;
+    if (!tenant) return;
+    for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
+      await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
+      this.store.unstageEvents(batch[batch.length - 1]!.seq);
+    }
   }
+}
 
+/**
+ * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
+ * resolves. Messages of one conversation keep the order given.
+ */
+export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
+  const byShard = new Map<string, { id: DurableObjectId; messages: QueuedMessage[] }>();
+  for (const m of messages) {
+    const id = conversationShardId(env, m.address);
+    const key = id.toString();
+    const shard = byShard.get(key) ?? byShard.set(key, { id, messages: [] }).get(key)!;
+    shard.messages.push(m);
+  }
+  await Promise.all([...byShard.values()].map((s) => env.CONVERSATIONS.get(s.id).enqueue(s.messages)));
 }

@@ -43,6 +43,22 @@ const MIGRATIONS = [
   // fail the message, never the queue.
   `ALTER TABLE messages ADD COLUMN internal_errors INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE messages ADD COLUMN media_errors INTEGER NOT NULL DEFAULT 0;`,
+  // One object holds many conversations of one account (a shard): each message names its peer, and
+  // `heads` keeps each conversation's first unsent message, the only one of it that may be sent next.
+  // A batch's messages are `bulk`: they go after the one-to-one messages that are due.
+  `ALTER TABLE messages ADD COLUMN peer TEXT;
+   ALTER TABLE messages ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE conversations (peer TEXT PRIMARY KEY, address TEXT NOT NULL, next_send_at INTEGER);
+   INSERT INTO conversations (peer, address) SELECT json_extract(value, '$.peer'), value FROM meta WHERE key = 'address';
+   UPDATE messages SET peer = (SELECT json_extract(value, '$.peer') FROM meta WHERE key = 'address');
+   INSERT INTO meta (key, value) SELECT 'owner', json_object('tenant', json_extract(value, '$.tenant'), 'account', json_extract(value, '$.account'))
+     FROM meta WHERE key = 'address';
+   CREATE INDEX messages_peer_pending ON messages (peer, seq) WHERE next_attempt_at IS NOT NULL;
+   CREATE TABLE heads (peer TEXT PRIMARY KEY, seq INTEGER NOT NULL, bulk INTEGER NOT NULL, due_at INTEGER NOT NULL);
+   CREATE INDEX heads_order ON heads (bulk, seq);
+   CREATE INDEX heads_due ON heads (due_at);
+   INSERT INTO heads (peer, seq, bulk, due_at)
+     SELECT peer, seq, bulk, next_attempt_at FROM messages WHERE next_attempt_at IS NOT NULL ORDER BY seq LIMIT 1;`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -51,6 +67,7 @@ const EARLY_STATUS_TTL_MS = 24 * 3600_000;
 interface MessageRow extends Record<string, SqlStorageValue> {
   seq: number;
   id: string;
+  peer: string | null;
   content: string;
   reference: string | null;
   status: MessageStatus;
@@ -63,13 +80,32 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   queued_at: number | null;
   internal_errors: number;
   media_errors: number;
+  bulk: number;
 }
 
-/** A queued message due for sending. */
-export interface PendingMessage {
+/** The shard's tenant and account: every conversation in it shares them. */
+export interface ShardOwner {
+  tenant: string;
+  account: string;
+}
+
+/** A message as the API accepted it, to append to its conversation. */
+export interface QueuedMessage {
+  address: ConversationAddress;
   id: string;
   content: OutboundContent;
   reference?: string;
+  /** Part of a batch: sent after the one-to-one messages that are due. */
+  bulk?: boolean;
+}
+
+/** The first unsent message of a conversation, due for sending. */
+export interface PendingMessage {
+  id: string;
+  address: ConversationAddress;
+  content: OutboundContent;
+  reference?: string;
+  bulk: boolean;
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;
@@ -93,59 +129,122 @@ export interface StatusUpdate {
 }
 
 /**
- * The storage of one conversation: its outbound messages in acceptance order (a FIFO outbox), each
- * message's status history, and the events waiting to be handed to the tenant's endpoint.
- * Every method is synchronous SQLite, so each is atomic within the Durable Object.
+ * The storage of one outbox shard: the conversations of one account that hash to it, each a FIFO of
+ * outbound messages in acceptance order, each message's status history, and the events waiting to be
+ * handed to the tenant's endpoints. Every method is synchronous SQLite, so each is atomic within the
+ * Durable Object.
  */
 export class ConversationStore {
   constructor(private readonly sql: SqlStorage) {
     migrate(sql, MIGRATIONS);
   }
 
-  get address(): ConversationAddress | undefined {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'address'").toArray()[0];
-    return row ? (JSON.parse(row.value) as ConversationAddress) : undefined;
+  get owner(): ShardOwner | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'owner'").toArray()[0];
+    return row ? (JSON.parse(row.value) as ShardOwner) : undefined;
   }
 
-  setAddress(address: ConversationAddress): void {
-    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('address', ?)", JSON.stringify(address));
+  /** The conversation with `peer`, if it ever had a message here. */
+  conversation(peer: string): ConversationAddress | undefined {
+    const row = this.sql.exec<{ address: string }>("SELECT address FROM conversations WHERE peer = ?", peer).toArray()[0];
+    return row ? (JSON.parse(row.address) as ConversationAddress) : undefined;
   }
 
-  /** Appends a message to the outbox. Returns false if a message with this id exists already. */
-  enqueue(id: string, content: OutboundContent, reference: string | undefined, now: number): boolean {
-    const inserted = this.sql
-      .exec(
-        `INSERT INTO messages (id, content, reference, status, next_attempt_at, created_at)
-         VALUES (?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-        id,
-        JSON.stringify(content),
-        reference ?? null,
+  /** Records a conversation (its address, and the shard's owner on the first one). */
+  addConversation(address: ConversationAddress): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)",
+      JSON.stringify({ tenant: address.tenant, account: address.account } satisfies ShardOwner),
+    );
+    this.sql.exec("INSERT OR IGNORE INTO conversations (peer, address) VALUES (?, ?)", address.peer, JSON.stringify(address));
+  }
+
+  /** Appends messages to their conversations, in the order given; ids seen before are ignored. Returns how many were new. */
+  enqueue(messages: readonly QueuedMessage[], now: number): number {
+    let added = 0;
+    for (const m of messages) {
+      this.addConversation(m.address);
+      const inserted = this.sql
+        .exec(
+          `INSERT INTO messages (id, peer, content, reference, bulk, status, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          m.id,
+          m.address.peer,
+          JSON.stringify(m.content),
+          m.reference ?? null,
+          m.bulk ? 1 : 0,
+          now,
+          now,
+        )
+        .toArray()[0];
+      if (!inserted) continue;
+      added++;
+      this.addHistory(m.id, "queued", now);
+      // A conversation with a head keeps it: the new message goes behind.
+      this.sql.exec(
+        `INSERT INTO heads (peer, seq, bulk, due_at) SELECT ?, ?, ?, MAX(?, COALESCE(next_send_at, 0)) FROM conversations WHERE peer = ?
+         ON CONFLICT (peer) DO NOTHING`,
+        m.address.peer,
+        inserted.seq,
+        m.bulk ? 1 : 0,
         now,
+        m.address.peer,
+      );
+    }
+    return added;
+  }
+
+  /**
+   * Heads of conversations due by `now`, one-to-one messages before bulk ones, each in acceptance order;
+   * at most `limit`, skipping the conversations in `busy` (a message of theirs is being sent).
+   */
+  due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingMessage[] {
+    const rows = this.sql
+      .exec<MessageRow & { address: string }>(
+        `SELECT m.*, c.address FROM heads h JOIN messages m ON m.seq = h.seq JOIN conversations c ON c.peer = h.peer
+         WHERE h.due_at <= ? ORDER BY h.bulk, h.seq LIMIT ?`,
         now,
+        limit + busy.size,
       )
-      .toArray().length > 0;
-    if (inserted) this.addHistory(id, "queued", now);
-    return inserted;
+      .toArray();
+    return rows
+      .filter((r) => !busy.has(r.peer ?? ""))
+      .slice(0, limit)
+      .map((row) => ({
+        id: row.id,
+        address: JSON.parse(row.address) as ConversationAddress,
+        content: JSON.parse(row.content) as OutboundContent,
+        ...(row.reference !== null && { reference: row.reference }),
+        bulk: row.bulk === 1,
+        attempts: row.attempts,
+        nextAttemptAt: row.next_attempt_at ?? row.created_at,
+        createdAt: row.created_at,
+        queuedAt: row.queued_at ?? row.created_at,
+        partsSent: row.parts_sent,
+        internalErrors: row.internal_errors,
+        mediaErrors: row.media_errors,
+      }));
   }
 
-  /** The oldest message not yet fully handed to the platform: it must go before any other. */
-  head(): PendingMessage | undefined {
-    const row = this.sql
-      .exec<MessageRow>("SELECT * FROM messages WHERE next_attempt_at IS NOT NULL ORDER BY seq LIMIT 1")
-      .toArray()[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      content: JSON.parse(row.content) as OutboundContent,
-      ...(row.reference !== null && { reference: row.reference }),
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at ?? row.created_at,
-      createdAt: row.created_at,
-      queuedAt: row.queued_at ?? row.created_at,
-      partsSent: row.parts_sent,
-      internalErrors: row.internal_errors,
-      mediaErrors: row.media_errors,
-    };
+  /** When the next conversation falls due, if any has a message waiting. */
+  nextDue(): number | undefined {
+    return this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM heads").one().t ?? undefined;
+  }
+
+  /** How many messages wait to be sent. */
+  pending(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE next_attempt_at IS NOT NULL").one().n;
+  }
+
+  /** Sets a conversation's head to its first unsent message (none: it leaves `heads`). */
+  private refreshHead(peer: string): void {
+    this.sql.exec("DELETE FROM heads WHERE peer = ?", peer);
+    this.sql.exec(
+      `INSERT INTO heads (peer, seq, bulk, due_at)
+       SELECT m.peer, m.seq, m.bulk, MAX(m.next_attempt_at, COALESCE(c.next_send_at, 0)) FROM messages m JOIN conversations c ON c.peer = m.peer
+       WHERE m.peer = ? AND m.next_attempt_at IS NOT NULL ORDER BY m.seq LIMIT 1`,
+      peer,
+    );
   }
 
   /**
@@ -153,24 +252,26 @@ export class ConversationStore {
    * its place in acceptance order. Parts the platform already accepted are not sent again.
    */
   requeue(id: string, now: number): boolean {
-    const requeued = this.sql
-      .exec(
+    const row = this.sql
+      .exec<{ peer: string }>(
         `UPDATE messages SET status = 'queued', error = NULL, attempts = 0, next_attempt_at = ?, queued_at = ?
-         WHERE id = ? AND status = 'failed' RETURNING id`,
+         WHERE id = ? AND status = 'failed' RETURNING peer`,
         now,
         now,
         id,
       )
-      .toArray().length > 0;
-    if (requeued) this.addHistory(id, "queued", now);
-    return requeued;
+      .toArray()[0];
+    if (!row) return false;
+    this.addHistory(id, "queued", now);
+    this.refreshHead(row.peer);
+    return true;
   }
 
   /**
-   * Records a failed attempt: the message stays at the head until `nextAttemptAt`. `counted` names the
-   * bounded kind it was (the relay's own error, the business's media server), if any.
+   * Records a failed attempt: the message stays at the head of its conversation until `nextAttemptAt`.
+   * `counted` names the bounded kind it was (the relay's own error, the business's media server), if any.
    */
-  deferHead(id: string, nextAttemptAt: number, detail: string, counted?: "internal" | "media"): void {
+  deferHead(head: Pick<PendingMessage, "id" | "address">, nextAttemptAt: number, detail: string, counted?: "internal" | "media"): void {
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
          internal_errors = internal_errors + ?, media_errors = media_errors + ? WHERE id = ?`,
@@ -178,15 +279,18 @@ export class ConversationStore {
       detail,
       counted === "internal" ? 1 : 0,
       counted === "media" ? 1 : 0,
-      id,
+      head.id,
     );
+    this.refreshHead(head.address.peer);
   }
 
   /**
    * The platform accepted part `part` of the message. After the last part the message is `sent` and
-   * leaves the outbox. Statuses that raced ahead of the platform's answer apply now.
+   * leaves the outbox. The conversation sends nothing more before `nextSendAt` (the platform's limit per
+   * customer). Statuses that raced ahead of the platform's answer apply now.
    */
-  markPartSent(id: string, platformId: string, part: number, last: boolean, now: number): void {
+  markPartSent(head: Pick<PendingMessage, "id" | "address">, platformId: string, part: number, last: boolean, now: number, nextSendAt = now): void {
+    const { id } = head;
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, parts_sent = ?, platform_id = COALESCE(platform_id, ?),
          sent_at = COALESCE(sent_at, ?), next_attempt_at = ? WHERE id = ?`,
@@ -196,6 +300,8 @@ export class ConversationStore {
       last ? null : now,
       id,
     );
+    this.sql.exec("UPDATE conversations SET next_send_at = ? WHERE peer = ?", nextSendAt, head.address.peer);
+    this.refreshHead(head.address.peer);
     this.sql.exec("INSERT OR IGNORE INTO platform_ids (platform_id, message_id) VALUES (?, ?)", platformId, id);
     if (last) this.transition(id, "sent", now);
     const early = this.sql
@@ -215,15 +321,16 @@ export class ConversationStore {
       .toArray()[0]?.message_id;
   }
 
-  /** The message cannot be delivered: failed is terminal. */
-  markFailed(id: string, error: StatusError, now: number, countAttempt: boolean): void {
+  /** The message cannot be delivered: failed is terminal, and the conversation moves on. */
+  markFailed(head: Pick<PendingMessage, "id" | "address">, error: StatusError, now: number, countAttempt: boolean): void {
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + ?, next_attempt_at = NULL, error = ? WHERE id = ?`,
       countAttempt ? 1 : 0,
       JSON.stringify(error),
-      id,
+      head.id,
     );
-    this.transition(id, "failed", now, error);
+    this.refreshHead(head.address.peer);
+    this.transition(head.id, "failed", now, error);
   }
 
   /** Applies a platform status to the message it names, if it moves the message forward. */
@@ -261,10 +368,11 @@ export class ConversationStore {
    * that moves it forward. Returns the messages that moved.
    * @see https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
    */
-  applyWatermark(status: MessageStatus, watermark: number, at: number): { messageId: string; reference?: string; platformId?: string }[] {
+  applyWatermark(peer: string, status: MessageStatus, watermark: number, at: number): { messageId: string; reference?: string; platformId?: string }[] {
     const rows = this.sql
       .exec<{ id: string; reference: string | null; platform_id: string | null }>(
-        "SELECT id, reference, platform_id FROM messages WHERE sent_at IS NOT NULL AND sent_at <= ? ORDER BY seq",
+        "SELECT id, reference, platform_id FROM messages WHERE peer = ? AND sent_at IS NOT NULL AND sent_at <= ? ORDER BY seq",
+        peer,
         watermark,
       )
       .toArray();
@@ -298,9 +406,10 @@ export class ConversationStore {
 
   /** The full record of a message, for `GET /v1/messages/{id}`. */
   record(id: string): MessageRecord | undefined {
-    const address = this.address;
-    const row = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
-    if (!row || !address) return undefined;
+    const row = this.sql
+      .exec<MessageRow & { address: string }>("SELECT m.*, c.address FROM messages m JOIN conversations c ON c.peer = m.peer WHERE m.id = ?", id)
+      .toArray()[0];
+    if (!row) return undefined;
     const history = this.sql
       .exec<{ status: MessageStatus; at: number; error: string | null }>(
         "SELECT status, at, error FROM history WHERE message_id = ? ORDER BY rowid",
@@ -314,7 +423,7 @@ export class ConversationStore {
       }));
     return {
       id: row.id,
-      conversation: address,
+      conversation: JSON.parse(row.address) as ConversationAddress,
       content: JSON.parse(row.content) as OutboundContent,
       ...(row.reference !== null && { reference: row.reference }),
       status: row.status,
@@ -331,7 +440,7 @@ export class ConversationStore {
     this.sql.exec("INSERT OR IGNORE INTO event_outbox (id, event) VALUES (?, ?)", event.id, JSON.stringify(event));
   }
 
-  stagedEvents(limit = 100): { seq: number; event: InboundEvent }[] {
+  stagedEvents(limit = 500): { seq: number; event: InboundEvent }[] {
     return this.sql
       .exec<{ seq: number; event: string }>("SELECT seq, event FROM event_outbox ORDER BY seq LIMIT ?", limit)
       .toArray()

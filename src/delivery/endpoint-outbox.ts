@@ -7,23 +7,26 @@ import { CONFIG_ENDPOINT_ID } from "../registry/records";
 import type { InboundEvent } from "../model";
 import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
-import { type DeadLetter, ENDPOINT_DISABLE_AFTER_MS, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
-import { timeScale, webhookRetryDelayMs } from "./retry-policy";
+import { decideAfterDelivery, type DeliveryResponse } from "./delivery-outcome";
+import { type DeadLetter, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
+import { timeScale } from "./retry-policy";
+import { ENDPOINT_SHARDS } from "./shards";
 import { signWebhook } from "./signing";
 
-/** Deliveries in flight at once (each to a different conversation, so order holds per conversation). */
-const PARALLEL_DELIVERIES = 16;
+/** Deliveries in flight at once from one shard (each to a different conversation, so order holds per conversation). */
+const PARALLEL_DELIVERIES = 32;
 const ALARM_BUDGET_MS = 25_000;
 /** An endpoint missing from the registry copy (deleted, or not yet seen here) is looked for again after this. */
 const MISSING_ENDPOINT_RETRY_MS = 60_000;
 
 /**
- * The outbox of one endpoint of a tenant. RELAY_CONFIG's endpoint keeps the name its outbox had when each
- * tenant had one endpoint (the tenant's id), so that events stored before are still delivered.
+ * One outbox shard of one endpoint of a tenant. Shard 0 keeps the name the endpoint's outbox had before
+ * outboxes were sharded (and RELAY_CONFIG's endpoint the name of the time when each tenant had one
+ * endpoint: the tenant's id), so that events stored before are still delivered.
  */
-export function endpointOutbox(env: Env, tenant: string, endpoint: string) {
+export function endpointOutbox(env: Env, tenant: string, endpoint: string, shard = 0) {
   const name = endpoint === CONFIG_ENDPOINT_ID ? tenant : `${tenant}/${endpoint}`;
-  return env.ENDPOINTS.get(env.ENDPOINTS.idFromName(name));
+  return env.ENDPOINTS.get(env.ENDPOINTS.idFromName(shard === 0 ? name : `${name}#${shard}`));
 }
 
 /** Which endpoint an outbox serves, remembered in its storage for the alarm. */
@@ -33,13 +36,16 @@ interface Owner {
 }
 
 /**
- * One business endpoint (one of a tenant's webhook URLs): stores every event routed to it before the
- * platform is acknowledged, then POSTs each, signed per Standard Webhooks, until the backend answers 2xx.
- * A slow or failing endpoint holds only its own outbox.
+ * One outbox shard of a business endpoint (one of a tenant's webhook URLs): stores every event routed to
+ * it before the platform is acknowledged, then POSTs each, signed per Standard Webhooks, until the backend
+ * answers 2xx — many conversations at once, each in order. A slow or failing endpoint holds only its own
+ * outboxes.
  */
 export class EndpointOutbox extends DurableObject<Env> {
   private store: EndpointStore;
   private owner: Owner | undefined;
+  /** The alarm is delivering: new events are picked up by it. */
+  private delivering = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,7 +63,8 @@ export class EndpointOutbox extends DurableObject<Env> {
       for (const e of events) this.store.recordDeadMessage(e, now);
       return this.store.append(events, now);
     });
-    if (added > 0 && this.store.state().state === "enabled") await armAt(this.ctx.storage, now);
+    // A running alarm picks them up (and runs again should the object die meanwhile).
+    if (added > 0 && !this.delivering && this.store.state().state === "enabled") await armAt(this.ctx.storage, now);
     return added;
   }
 
@@ -126,68 +133,120 @@ export class EndpointOutbox extends DurableObject<Env> {
       await armAt(this.ctx.storage, Date.now() + MISSING_ENDPOINT_RETRY_MS);
       return;
     }
-    const config = loadConfig(this.env).config;
     if (this.store.state().state === "disabled") return;
-    const started = Date.now();
-    const scale = timeScale(this.env.RETRY_TIME_SCALE);
-    for (let due = this.store.due(Date.now(), PARALLEL_DELIVERIES); due.length > 0; due = this.store.due(Date.now(), PARALLEL_DELIVERIES)) {
-      const policy = { sandbox: config.sandbox, resolverUrl: config.dnsResolverUrl };
-      await Promise.all(due.map((e) => this.deliver(found.endpoint, found.secrets, e, scale, policy)));
-      if (this.store.state().state === "disabled") return;
-      if (Date.now() - started > ALARM_BUDGET_MS) break;
-    }
+    const { config } = loadConfig(this.env);
+    const target = { ...found.endpoint, secrets: found.secrets, policy: { sandbox: config.sandbox, resolverUrl: config.dnsResolverUrl } };
+    await this.deliverDue(target, timeScale(this.env.RETRY_TIME_SCALE));
     this.store.prune(Date.now());
     const next = this.store.nextDue();
-    if (next !== undefined) await armAt(this.ctx.storage, next);
+    if (next !== undefined && this.store.state().state === "enabled") await armAt(this.ctx.storage, next);
   }
 
-  private async deliver(endpoint: { url: string; timeoutMs: number }, secrets: string[], event: PendingEvent, scale: number, policy: UrlPolicy): Promise<void> {
-    let failure: string;
-    let retryAfter: number | undefined;
+  /**
+   * Delivers due events, keeping PARALLEL_DELIVERIES in flight (a new one starts as soon as one ends),
+   * one per conversation at a time, until none is due, the endpoint is disabled, or the budget is spent.
+   */
+  private async deliverDue(target: Target, scale: number): Promise<void> {
+    const started = Date.now();
+    const inFlight = new Map<string, Promise<void>>();
+    this.delivering = true;
+    try {
+      for (;;) {
+        const now = Date.now();
+        if (now - started < ALARM_BUDGET_MS && this.store.state().state === "enabled" && inFlight.size < PARALLEL_DELIVERIES) {
+          for (const event of this.store.due(now, PARALLEL_DELIVERIES - inFlight.size, new Set(inFlight.keys()))) {
+            inFlight.set(event.conversation, this.deliver(target, event, scale).finally(() => inFlight.delete(event.conversation)));
+          }
+        }
+        // Synchronously with the check: an event stored from now on arms the alarm itself.
+        if (inFlight.size === 0) return;
+        await Promise.race(inFlight.values());
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private async deliver(target: Target, event: PendingEvent, scale: number): Promise<void> {
+    const decision = decideAfterDelivery(await this.post(target, event), event.attempts, this.store.state().failingSince, Date.now(), scale);
+    const now = Date.now();
+    if (decision.kind === "delivered") {
+      this.store.markDelivered(event, now);
+      this.store.noteSuccess();
+      return;
+    }
+    this.store.markFailedAttempt(event, decision.retryAt, decision.failure);
+    this.store.noteFailure(now);
+    if (decision.disable) {
+      this.store.disable(decision.disable, now);
+      console.warn(`endpoint: disabled (${decision.disable}); events are kept`);
+    }
+    console.warn(`endpoint: event ${event.id} attempt ${event.attempts + 1} failed (${decision.failure}); next at ${new Date(decision.retryAt).toISOString()}`);
+  }
+
+  /** One signed POST of the event. */
+  private async post(target: Target, event: PendingEvent): Promise<DeliveryResponse> {
     try {
       // The host is resolved and checked again on every delivery (it may have been re-pointed since the
       // configuration was checked); a redirect could lead anywhere, so it is not followed: it counts as a failure.
-      const { response: res } = await guardedFetch(
-        endpoint.url,
+      const { response } = await guardedFetch(
+        target.url,
         {
           method: "POST",
           headers: {
             "content-type": "application/json",
             "user-agent": "messenger-relay",
-            ...signWebhook(secrets, event.id, event.body),
+            ...(await signWebhook(target.secrets, event.id, event.body)),
           },
           body: event.body,
-          timeoutMs: endpoint.timeoutMs,
+          timeoutMs: target.timeoutMs,
         },
-        policy,
+        target.policy,
       );
-      await res.body?.cancel();
-      if (res.ok) {
-        this.store.markDelivered(event.seq, Date.now());
-        this.store.noteSuccess();
-        return;
-      }
-      failure = `HTTP ${res.status}`;
-      retryAfter = retryAfterSeconds(res.headers);
-      if (res.status === 410) {
-        // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
-        this.store.markFailedAttempt(event.seq, Date.now(), failure);
-        this.store.disable("the endpoint answered 410 Gone", Date.now());
-        console.warn(`endpoint: disabled after 410 Gone; events are kept`);
-        return;
-      }
+      await response.body?.cancel();
+      return { kind: "answered", status: response.status, retryAfterSeconds: retryAfterSeconds(response.headers) };
     } catch (e) {
-      failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return { kind: "unreachable", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
-    const now = Date.now();
-    const delay = webhookRetryDelayMs(event.attempts + 1, retryAfter, scale);
-    this.store.markFailedAttempt(event.seq, now + delay, failure);
-    const failingSince = this.store.noteFailure(now);
-    if (now - failingSince > ENDPOINT_DISABLE_AFTER_MS * scale) {
-      this.store.disable(`every delivery failed since ${new Date(failingSince).toISOString()}`, now);
-      console.warn("endpoint: disabled after failing for days; events are kept");
-    }
-    console.warn(`endpoint: event ${event.id} attempt ${event.attempts + 1} failed (${failure}); next in ${delay} ms`);
   }
+}
 
+/** Where and how an endpoint's events are delivered. */
+interface Target {
+  url: string;
+  timeoutMs: number;
+  secrets: string[];
+  policy: UrlPolicy;
+}
+
+/**
+ * One endpoint's outbox across its shards: what the API asks of an endpoint as a whole (its state, its
+ * dead letters, enabling, replaying, deleting).
+ */
+export function endpointShards(env: Env, tenant: string, endpoint: string) {
+  const shards = Array.from({ length: ENDPOINT_SHARDS }, (_, k) => endpointOutbox(env, tenant, endpoint, k));
+  const each = <T>(call: (shard: (typeof shards)[number]) => Promise<T>) => Promise.all(shards.map(call));
+  return {
+    /** Disabled when any shard is (they disable together on a 410, and apart only after days of failures). */
+    async status(): Promise<EndpointState & { counts: Record<string, number> }> {
+      const all = await each((s) => s.status());
+      const counts: Record<string, number> = {};
+      for (const s of all) for (const [state, n] of Object.entries(s.counts)) counts[state] = (counts[state] ?? 0) + n;
+      const disabled = all.find((s) => s.state === "disabled");
+      const failing = all.map((s) => s.failingSince).filter((t) => t !== undefined);
+      return {
+        ...(disabled ?? { state: "enabled" }),
+        ...(failing.length > 0 && { failingSince: Math.min(...failing) }),
+        counts,
+      };
+    },
+    enable: async (since?: number) => (await each((s) => s.enable(tenant, endpoint, since))).reduce((a, b) => a + b, 0),
+    purge: async () => void (await each((s) => s.purge())),
+    deadLetters: async (limit: number) => (await each((s) => s.deadLetters(limit))).flat().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(0, limit),
+    forgetDeadMessage: async (messageId: string) => (await each((s) => s.forgetDeadMessage(messageId))).some(Boolean),
+    async replayEvent(id: string): Promise<"replayed" | "unknown" | "disabled"> {
+      const outcomes = await each((s) => s.replayEvent(id));
+      return outcomes.includes("replayed") ? "replayed" : outcomes.includes("disabled") ? "disabled" : "unknown";
+    },
+  };
 }

@@ -33,10 +33,16 @@ const MIGRATIONS = [
      attempts INTEGER,
      failed_at INTEGER NOT NULL
    );`,
+  // Each conversation's first pending event, so that finding what is due reads one row per conversation
+  // rather than grouping every pending event.
+  `CREATE TABLE heads (conversation TEXT PRIMARY KEY, seq INTEGER NOT NULL, due_at INTEGER NOT NULL);
+   CREATE INDEX heads_seq ON heads (seq);
+   CREATE INDEX heads_due ON heads (due_at);
+   INSERT INTO heads (conversation, seq, due_at)
+     SELECT e.conversation, e.seq, e.next_attempt_at FROM events e
+     JOIN (SELECT MIN(seq) AS seq FROM events WHERE state = 'pending' GROUP BY conversation) h ON h.seq = e.seq;`,
 ];
 
-/** An endpoint that has failed every delivery for this long is disabled; its events are kept. */
-export const ENDPOINT_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 
 /** Whether the endpoint receives deliveries, and why not. */
 export interface EndpointState {
@@ -65,13 +71,15 @@ export const EVENT_RETENTION_MS = 8 * 24 * 3600_000;
 export interface PendingEvent {
   seq: number;
   id: string;
+  conversation: string;
   body: string;
   attempts: number;
 }
 
 /**
- * The storage of one business endpoint: every event for it, in arrival order, deduplicated by event id.
- * Events of one conversation are delivered one at a time in order; conversations go in parallel.
+ * The storage of one outbox shard of a business endpoint: every event of its conversations, in arrival
+ * order, deduplicated by event id. Events of one conversation are delivered one at a time in order;
+ * conversations go in parallel.
  */
 export class EndpointStore {
   constructor(private readonly sql: SqlStorage) {
@@ -82,56 +90,78 @@ export class EndpointStore {
   append(events: InboundEvent[], now: number): number {
     let added = 0;
     for (const e of events) {
-      added += this.sql
-        .exec(
+      const conversation = conversationKey(e.conversation);
+      const row = this.sql
+        .exec<{ seq: number }>(
           `INSERT INTO events (id, conversation, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (id) DO NOTHING RETURNING seq`,
           e.id,
-          conversationKey(e.conversation),
+          conversation,
           JSON.stringify(e),
           now,
           now,
         )
-        .toArray().length;
+        .toArray()[0];
+      if (!row) continue;
+      added++;
+      this.sql.exec("INSERT INTO heads (conversation, seq, due_at) VALUES (?, ?, ?) ON CONFLICT (conversation) DO NOTHING", conversation, row.seq, now);
     }
     return added;
   }
 
-  /** The first pending event of each conversation that is due now, oldest first, at most `limit`. */
-  due(now: number, limit: number): PendingEvent[] {
+  /**
+   * The first pending event of each conversation that is due now, oldest first, at most `limit`,
+   * skipping the conversations in `busy` (an event of theirs is being delivered).
+   */
+  due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingEvent[] {
     return this.sql
       .exec<PendingEvent & Record<string, SqlStorageValue>>(
-        `SELECT e.seq, e.id, e.body, e.attempts FROM events e
-         JOIN (SELECT MIN(seq) AS seq FROM events WHERE state = 'pending' GROUP BY conversation) h ON h.seq = e.seq
-         WHERE e.next_attempt_at <= ? ORDER BY e.seq LIMIT ?`,
+        `SELECT e.seq, e.id, e.conversation, e.body, e.attempts FROM heads h JOIN events e ON e.seq = h.seq
+         WHERE h.due_at <= ? ORDER BY h.seq LIMIT ?`,
         now,
-        limit,
+        limit + busy.size,
       )
-      .toArray();
+      .toArray()
+      .filter((e) => !busy.has(e.conversation))
+      .slice(0, limit);
   }
 
   /** When the next pending event falls due, if any is pending. */
   nextDue(): number | undefined {
-    const row = this.sql
-      .exec<{ t: number | null }>(
-        `SELECT MIN(e.next_attempt_at) AS t FROM events e
-         JOIN (SELECT MIN(seq) AS seq FROM events WHERE state = 'pending' GROUP BY conversation) h ON h.seq = e.seq`,
-      )
-      .one();
-    return row.t ?? undefined;
+    return this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM heads").one().t ?? undefined;
   }
 
-  markDelivered(seq: number, now: number): void {
-    this.sql.exec("UPDATE events SET state = 'delivered', attempts = attempts + 1, delivered_at = ? WHERE seq = ?", now, seq);
+  /** Sets a conversation's head to its first pending event (none: it leaves `heads`). */
+  private refreshHead(conversation: string): void {
+    this.sql.exec("DELETE FROM heads WHERE conversation = ?", conversation);
+    this.sql.exec(
+      `INSERT INTO heads (conversation, seq, due_at) SELECT conversation, seq, next_attempt_at FROM events
+       WHERE conversation = ? AND state = 'pending' ORDER BY seq LIMIT 1`,
+      conversation,
+    );
   }
 
-  markFailedAttempt(seq: number, nextAttemptAt: number, error: string): void {
+  private rebuildHeads(): void {
+    this.sql.exec("DELETE FROM heads");
+    this.sql.exec(
+      `INSERT INTO heads (conversation, seq, due_at) SELECT e.conversation, e.seq, e.next_attempt_at FROM events e
+       JOIN (SELECT MIN(seq) AS seq FROM events WHERE state = 'pending' GROUP BY conversation) h ON h.seq = e.seq`,
+    );
+  }
+
+  markDelivered(event: Pick<PendingEvent, "seq" | "conversation">, now: number): void {
+    this.sql.exec("UPDATE events SET state = 'delivered', attempts = attempts + 1, delivered_at = ? WHERE seq = ?", now, event.seq);
+    this.refreshHead(event.conversation);
+  }
+
+  markFailedAttempt(event: Pick<PendingEvent, "seq" | "conversation">, nextAttemptAt: number, error: string): void {
     this.sql.exec(
       "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?",
       nextAttemptAt,
       error,
-      seq,
+      event.seq,
     );
+    this.sql.exec("UPDATE heads SET due_at = ? WHERE seq = ?", nextAttemptAt, event.seq);
   }
 
   /** Drops delivered events past retention (pending ones are never dropped). */
@@ -177,6 +207,7 @@ export class EndpointStore {
       this.sql.exec("UPDATE events SET state = 'pending', attempts = 0 WHERE state = 'delivered' AND created_at >= ?", since);
     }
     this.sql.exec("UPDATE events SET next_attempt_at = ? WHERE state = 'pending'", now);
+    this.rebuildHeads();
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE state = 'pending'").one().n;
   }
 
@@ -238,9 +269,11 @@ export class EndpointStore {
 
   /** Makes one event due again now (a delivered one too); false if unknown. */
   replayEvent(id: string, now: number): boolean {
-    return this.sql
-      .exec("UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? RETURNING id", now, id)
-      .toArray().length > 0;
+    const row = this.sql
+      .exec<{ conversation: string }>("UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? RETURNING conversation", now, id)
+      .toArray()[0];
+    if (row) this.refreshHead(row.conversation);
+    return row !== undefined;
   }
 
   counts(): Record<string, number> {

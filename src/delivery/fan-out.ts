@@ -1,8 +1,9 @@
 import type { Env } from "../env";
-import type { InboundEvent } from "../model";
+import { conversationKey, type InboundEvent } from "../model";
 import { tenantEndpoints } from "../registry/directory";
 import type { EndpointFilter } from "../registry/records";
 import { endpointOutbox } from "./endpoint-outbox";
+import { ENDPOINT_SHARDS, shardOf } from "./shards";
 
 /** Events handed to one endpoint outbox per call: bounded, whatever the batch size. */
 export const ENDPOINT_CHUNK = 500;
@@ -28,8 +29,8 @@ export function routeEvents<E extends EndpointFilter & { id: string }>(endpoints
 }
 
 /**
- * Stores events in the outbox of every endpoint of the tenant that wants them, each in order and in
- * chunks; resolves once all are durable. `write` wraps each store (to bound time or map exhaustion).
+ * Stores events in the outbox shards of every endpoint of the tenant that wants them (a conversation's
+ * events always in the same shard, in order, in chunks); resolves once all are durable. `write` wraps each store (to bound time or map exhaustion).
  * Throws NoEndpointError when the tenant has no endpoint at all: nothing is acknowledged that has nowhere to go.
  */
 export async function handToEndpoints(
@@ -41,12 +42,23 @@ export async function handToEndpoints(
   if (events.length === 0) return;
   const endpoints = await tenantEndpoints(env, tenant);
   if (endpoints.length === 0) throw new NoEndpointError(`tenant '${tenant}' has no endpoint`);
-  await Promise.all(
-    [...routeEvents(endpoints, events)].map(async ([id, routed]) => {
-      const outbox = endpointOutbox(env, tenant, id);
-      for (let i = 0; i < routed.length; i += ENDPOINT_CHUNK) {
-        await write(() => outbox.enqueue(tenant, id, routed.slice(i, i + ENDPOINT_CHUNK)));
-      }
-    }),
-  );
+  const writes: Promise<void>[] = [];
+  for (const [id, routed] of routeEvents(endpoints, events)) {
+    const shards = new Map<number, InboundEvent[]>();
+    for (const e of routed) {
+      const shard = shardOf(conversationKey(e.conversation), ENDPOINT_SHARDS);
+      (shards.get(shard) ?? shards.set(shard, []).get(shard)!).push(e);
+    }
+    for (const [shard, shardEvents] of shards) {
+      const outbox = endpointOutbox(env, tenant, id, shard);
+      writes.push(
+        (async () => {
+          for (let i = 0; i < shardEvents.length; i += ENDPOINT_CHUNK) {
+            await write(() => outbox.enqueue(tenant, id, shardEvents.slice(i, i + ENDPOINT_CHUNK)));
+          }
+        })(),
+      );
+    }
+  }
+  await Promise.all(writes);
 }

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { conversationKey, type ConversationAddress, type OutboundContent, type SendAccepted } from "../model";
+import { queueMessages } from "./conversation-outbox";
+import type { QueuedMessage } from "./conversation-store";
 import { migrate } from "./migrations";
 
 /** Keys are honoured for at least 24 hours; records are dropped after this long. */
@@ -13,24 +14,25 @@ const MIGRATIONS = [
      response TEXT,
      created_at INTEGER NOT NULL
    );`,
+  // A request may queue many messages (a batch): the plan is fixed by the first request, one row each.
+  `ALTER TABLE record ADD COLUMN planned_response TEXT;
+   CREATE TABLE planned (seq INTEGER PRIMARY KEY, message TEXT NOT NULL);`,
 ];
 
-/** A send as the API validated it, ready to queue. */
-export interface SendToQueue {
-  fingerprint: string;
-  candidateId: string;
-  address: ConversationAddress;
-  content: OutboundContent;
-  reference?: string;
+/** What a request queues and answers, computed by the first request that carries the key. */
+export interface IdempotentPlan {
+  messages: QueuedMessage[];
+  /** The answer's body, JSON. */
+  response: string;
 }
 
-export type IdempotentOutcome = { kind: "accepted"; response: SendAccepted; replayed: boolean } | { kind: "mismatch" };
+export type IdempotentOutcome = { kind: "accepted"; response: string; replayed: boolean } | { kind: "mismatch" };
 
 /**
- * One `Idempotency-Key` of one tenant. The first request with the key fixes its body's fingerprint and
- * its message id before the message is queued, so that a retry — even one racing the first, or one after
- * a crash between the two steps — queues the same message (the conversation ignores a known id) and
- * answers the same; a different body under the same key is refused.
+ * One `Idempotency-Key` of one tenant. The first request with the key fixes its body's fingerprint, its
+ * messages (with their ids) and its answer before anything is queued, so that a retry — even one racing
+ * the first, or one after a crash between the two steps — queues the same messages (a conversation
+ * ignores a known id) and answers the same; a different body under the same key is refused.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
 export class IdempotencyRecord extends DurableObject<Env> {
@@ -39,25 +41,35 @@ export class IdempotencyRecord extends DurableObject<Env> {
     migrate(ctx.storage.sql, MIGRATIONS);
   }
 
-  async accept(send: SendToQueue): Promise<IdempotentOutcome> {
+  async accept(fingerprint: string, plan: IdempotentPlan): Promise<IdempotentOutcome> {
     const sql = this.ctx.storage.sql;
-    let row = sql
-      .exec<{ fingerprint: string; message_id: string; response: string | null }>("SELECT fingerprint, message_id, response FROM record")
+    const row = sql
+      .exec<{ fingerprint: string; message_id: string; response: string | null; planned_response: string | null }>(
+        "SELECT fingerprint, message_id, response, planned_response FROM record",
+      )
       .toArray()[0];
-    if (row && row.fingerprint !== send.fingerprint) return { kind: "mismatch" };
-    if (row?.response) return { kind: "accepted", response: JSON.parse(row.response) as SendAccepted, replayed: true };
+    if (row && row.fingerprint !== fingerprint) return { kind: "mismatch" };
+    if (row?.response) return { kind: "accepted", response: row.response, replayed: true };
+    let fixed: IdempotentPlan;
     if (!row) {
       const now = Date.now();
-      sql.exec("INSERT INTO record (fingerprint, message_id, created_at) VALUES (?, ?, ?)", send.fingerprint, send.candidateId, now);
+      this.ctx.storage.transactionSync(() => {
+        sql.exec("INSERT INTO record (fingerprint, message_id, planned_response, created_at) VALUES (?, '', ?, ?)", fingerprint, plan.response, now);
+        for (const m of plan.messages) sql.exec("INSERT INTO planned (message) VALUES (?)", JSON.stringify(m));
+      });
       await this.ctx.storage.setAlarm(now + IDEMPOTENCY_RETENTION_MS);
-      row = { fingerprint: send.fingerprint, message_id: send.candidateId, response: null };
+      fixed = plan;
+    } else if (row.planned_response === null) {
+      // A record from before plans were kept: one message, whose id it fixed.
+      const only = plan.messages[0]!;
+      fixed = { messages: [{ ...only, id: row.message_id }], response: plan.response.replaceAll(only.id, row.message_id) };
+    } else {
+      const messages = sql.exec<{ message: string }>("SELECT message FROM planned ORDER BY seq").toArray();
+      fixed = { messages: messages.map((m) => JSON.parse(m.message) as QueuedMessage), response: row.planned_response };
     }
-    const id = row.message_id;
-    const conversations = this.env.CONVERSATIONS;
-    await conversations.get(conversations.idFromName(conversationKey(send.address))).enqueue(send.address, id, send.content, send.reference);
-    const response: SendAccepted = { id, status: "queued", conversation: send.address };
-    sql.exec("UPDATE record SET response = ?", JSON.stringify(response));
-    return { kind: "accepted", response, replayed: false };
+    await queueMessages(this.env, fixed.messages);
+    sql.exec("UPDATE record SET response = ?", fixed.response);
+    return { kind: "accepted", response: fixed.response, replayed: false };
   }
 
   override async alarm(): Promise<void> {

@@ -2,3 +2,4 @@ export * from "./address";
 export * from "./inbound";
 export * from "./message-record";
 export * from "./outbound";
+export * from "./batch";

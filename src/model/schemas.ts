@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConversationAddress } from "./address";
+import { SendBatchAccepted, SendBatchRequest } from "./batch";
 import { InboundEvent } from "./inbound";
 import { MessageRecord, SendAccepted } from "./message-record";
 import { ChatV7Request, SendMessageRequest } from "./outbound";
@@ -9,6 +10,8 @@ export const PUBLIC_SCHEMAS = {
   "send-message-request": { schema: SendMessageRequest, io: "input" },
   "chat-v7-request": { schema: ChatV7Request, io: "input" },
   "send-accepted": { schema: SendAccepted, io: "output" },
+  "send-batch-request": { schema: SendBatchRequest, io: "input" },
+  "send-batch-accepted": { schema: SendBatchAccepted, io: "output" },
   "message-record": { schema: MessageRecord, io: "output" },
   "inbound-event": { schema: InboundEvent, io: "output" },
   "conversation-address": { schema: ConversationAddress, io: "output" },

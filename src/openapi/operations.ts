@@ -7,7 +7,7 @@ import {
   Replayed,
   WebhookReceipt,
 } from "../api/schemas";
-import { ChannelId, ChatV7Request, MessageRecord, SendAccepted, SendMessageRequest, Slug } from "../model";
+import { ChannelId, ChatV7Request, MessageRecord, SendAccepted, SendBatchAccepted, SendBatchRequest, SendMessageRequest, Slug } from "../model";
 import { CONTROL_PLANE_OPERATIONS } from "./control-plane-operations";
 import type { Operation, Reply } from "./operation";
 
@@ -65,6 +65,26 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: SendMessageRequest },
     responses: { 202: sendAccepted },
     problems: sendProblems,
+  },
+  {
+    method: "post",
+    path: "/v1/messages/batch",
+    operationId: "sendBatch",
+    tag: "Messages",
+    summary: "Queue up to 1,000 messages at once",
+    description:
+      "Either `messages`, each its own send, or one `content` to `recipients`, each with its own `parameters`. Every item is validated on its own: " +
+      "the answer lists an id for each queued item and the problem of each refused one, by index (202 when all were queued, 207 when some were not). " +
+      "Everything queued is stored before the answer; a batch's messages go after the account's one-to-one messages that are due, each conversation in order. " +
+      "An `Idempotency-Key` covers the whole batch.",
+    access: "messages:send",
+    params: { header: idempotency },
+    body: { schema: SendBatchRequest },
+    responses: {
+      202: { description: "Every item is queued.", schema: SendBatchAccepted },
+      207: { description: "Some items are queued, others refused: each result says which.", schema: SendBatchAccepted },
+    },
+    problems: { 400: ["invalid_idempotency_key"], 413: ["body_too_large"], 422: ["validation_failed", "idempotency_key_reused"] },
   },
   {
     method: "post",

@@ -2,11 +2,12 @@
  * Input that once blocked a queue, crashed a request or slipped past a check: each gets its clear 4xx,
  * or its terminal failure, and the conversation moves on.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { MAX_INTERNAL_ERRORS } from "../../src/delivery/conversation-outbox";
-import { conversationKey, type OutboundContent } from "../../src/model";
+import { MAX_INTERNAL_ERRORS } from "../../src/delivery/send-outcome";
+import type { OutboundContent } from "../../src/model";
+import { endpointCounts, outboxOf } from "../support/outboxes";
 import { APPLE_WEBHOOK_PATH, appleToken, gzip, routingHeaders } from "../channels/apple/kit";
 import { APPLE_MSP_ID, APPLE_MSP_SECRET } from "../channels/apple/account";
 import { TELEGRAM_ACCOUNT_ID, TELEGRAM_SECRET_TOKEN } from "../channels/telegram/account";
@@ -48,10 +49,12 @@ describe("content that renders to nothing", () => {
 describe("a message the relay itself cannot process", () => {
   it(`fails as internal_error after ${MAX_INTERNAL_ERRORS} attempts, and the next message goes out`, async () => {
     const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: newPeer() } as const;
-    const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(conversationKey(address)));
+    const stub = outboxOf(address);
     // Stored as a bug elsewhere might store it: buttons that are not a list make rendering throw.
-    await stub.enqueue(address, "msg_broken", { type: "buttons", text: "Pick", buttons: null } as unknown as OutboundContent);
-    await stub.enqueue(address, "msg_after", { type: "text", text: "next in line" });
+    await stub.enqueue([
+      { address, id: "msg_broken", content: { type: "buttons", text: "Pick", buttons: null } as unknown as OutboundContent },
+      { address, id: "msg_after", content: { type: "text", text: "next in line" } },
+    ]);
     const status = async (id: string) => ((await stub.message(id, "acme")) as { status: string } | null)?.status;
     for (let i = 0; i < 200 && (await status("msg_after")) === "queued"; i++) {
       await runDurableObjectAlarm(stub);
@@ -100,8 +103,7 @@ describe("bounded reads", () => {
   });
 
   it("a batch of statuses for as many customers is stored a bounded number at a time, once", async () => {
-    const endpoint = env.ENDPOINTS.get(env.ENDPOINTS.idFromName("acme"));
-    const total = async () => Object.values(await endpoint.stats()).reduce((a, b) => a + b, 0);
+    const total = async () => Object.values(await endpointCounts("acme")).reduce((a, b) => a + b, 0);
     const before = await total();
     const count = 100;
     const body = statusBatch(count, `wamid.batch-${Date.now()}-`);

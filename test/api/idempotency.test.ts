@@ -1,6 +1,6 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { conversationKey } from "../../src/model";
+import { outboxOf } from "../support/outboxes";
 import { TEST_KEYS } from "../support/constants";
 
 const peer = () => `49${Math.floor(1e9 + Math.random() * 9e9)}`;
@@ -16,8 +16,7 @@ function send(path: string, body: unknown, key?: string, apiKey = TEST_KEYS.acme
 /** How many messages the conversation with this peer holds. */
 function queuedFor(to: string): Promise<number> {
   const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: to } as const;
-  const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(conversationKey(address)));
-  return runInDurableObject(stub, (_, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n);
+  return runInDurableObject(outboxOf(address), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE peer = ?", to).one().n);
 }
 
 describe("Idempotency-Key", () => {

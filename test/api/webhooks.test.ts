@@ -1,15 +1,12 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { WEBHOOK_SECRET } from "../support/constants";
 import { whatsappCloudKit } from "../channels/whatsapp-cloud/kit";
 import { fixture } from "../support/fixtures";
+import { endpointCounts, endpointRows } from "../support/outboxes";
 
 const BASE = "https://relay.test";
-const endpoint = (tenant: string) => env.ENDPOINTS.get(env.ENDPOINTS.idFromName(tenant));
-const stored = async (tenant: string) => {
-  const counts = await endpoint(tenant).stats();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-};
+const stored = async (tenant: string) => Object.values(await endpointCounts(tenant)).reduce((a, b) => a + b, 0);
 
 function post(path: string, body: string, headers: Record<string, string> = {}) {
   return SELF.fetch(BASE + path, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -114,11 +111,8 @@ describe("one callback URL for several accounts of a platform app", () => {
     expect(res.status).toBe(200);
     // Four events of the first number, and the other number's one message.
     expect(await res.json()).toMatchObject({ received: 5 });
-    const other = await runInDurableObject(endpoint("acme"), (_, state) =>
-      state.storage.sql
-        .exec<{ body: string }>("SELECT body FROM events WHERE body LIKE '%not for this account%'")
-        .toArray()
-        .map((r) => JSON.parse(r.body) as { conversation: { account: string } }),
+    const other = (await endpointRows<{ body: string }>("acme", "SELECT body FROM events WHERE body LIKE '%not for this account%'")).map(
+      (r) => JSON.parse(r.body) as { conversation: { account: string } },
     );
     expect(other.at(-1)?.conversation.account).toBe("whatsapp-cloud-test-2");
   });

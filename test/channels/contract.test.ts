@@ -10,12 +10,13 @@ import { InboundEvent, MessageStatusEvent, type OutboundContent } from "../../sr
 import { registryAccount } from "../../src/registry/directory";
 import type { PlatformRequest } from "./kit";
 import { KITS } from "./kits";
+import { endpointCounts } from "../support/outboxes";
 
 const send = (r: PlatformRequest) =>
   SELF.fetch(`https://relay.test${r.path}`, { method: r.method ?? "POST", headers: r.headers, body: r.body });
 
 async function storedEvents(): Promise<number> {
-  const counts = await env.ENDPOINTS.get(env.ENDPOINTS.idFromName("acme")).stats();
+  const counts = await endpointCounts("acme");
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { planParts, splitText } from "../../src/channels/degrade";
 import type { Capabilities } from "../../src/channels/types";
 
-const plain: Capabilities = { maxTextLength: 20, contentTypes: ["text", "image"], receipts: false };
+const plain: Capabilities = { maxTextLength: 20, contentTypes: ["text", "image"], receipts: false, rate: { perSecond: 1 } };
 const rich: Capabilities = {
   maxTextLength: 100,
+  rate: { perSecond: 1 },
   contentTypes: ["text", "buttons", "list", "image", "location", "template"],
   buttons: { max: 3, maxTitleLength: 20, maxTextLength: 100 },
   list: { maxRows: 10, maxTitleLength: 24, maxTextLength: 100 },

@@ -6,38 +6,75 @@ const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer:
 
 function withStore(run: (store: ConversationStore) => void) {
   const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.newUniqueId());
-  return runInDurableObject(stub, (_, state) => {
-    const store = new ConversationStore(state.storage.sql);
-    store.setAddress(address);
-    run(store);
-  });
+  return runInDurableObject(stub, (_, state) => run(new ConversationStore(state.storage.sql)));
 }
+
+const text = (t: string) => ({ type: "text", text: t }) as const;
+/** Queues one message to `peer` (the default conversation when absent). */
+const enqueue = (store: ConversationStore, id: string, t: string, reference: string | undefined, now: number, peer: string = address.peer, bulk = false) =>
+  store.enqueue([{ address: { ...address, peer }, id, content: text(t), ...(reference && { reference }), bulk }], now) === 1;
+const head = (store: ConversationStore, now = Number.MAX_SAFE_INTEGER) => store.due(now, 1)[0];
+const at = (id: string, peer: string = address.peer) => ({ id, address: { ...address, peer } });
 
 describe("conversation store", () => {
   it("keeps messages in acceptance order and ignores a repeated id", () =>
     withStore((store) => {
-      expect(store.enqueue("m1", { type: "text", text: "one" }, undefined, 1)).toBe(true);
-      expect(store.enqueue("m2", { type: "text", text: "two" }, undefined, 2)).toBe(true);
-      expect(store.enqueue("m1", { type: "text", text: "again" }, undefined, 3)).toBe(false);
-      expect(store.head()?.id).toBe("m1");
-      store.markPartSent("m1", "wamid.1", 0, true, 10);
-      expect(store.head()?.id).toBe("m2");
-      store.markFailed("m2", { reason: "recipient_invalid" }, 11, true);
-      expect(store.head()).toBeUndefined();
+      expect(enqueue(store, "m1", "one", undefined, 1)).toBe(true);
+      expect(enqueue(store, "m2", "two", undefined, 2)).toBe(true);
+      expect(enqueue(store, "m1", "again", undefined, 3)).toBe(false);
+      expect(head(store)?.id).toBe("m1");
+      store.markPartSent(at("m1"), "wamid.1", 0, true, 10);
+      expect(head(store)?.id).toBe("m2");
+      store.markFailed(at("m2"), { reason: "recipient_invalid" }, 11, true);
+      expect(head(store)).toBeUndefined();
     }));
 
   it("a deferred head holds the messages behind it", () =>
     withStore((store) => {
-      store.enqueue("m1", { type: "text", text: "one" }, undefined, 1);
-      store.enqueue("m2", { type: "text", text: "two" }, undefined, 2);
-      store.deferHead("m1", 5000, "503");
-      expect(store.head()).toMatchObject({ id: "m1", attempts: 1, nextAttemptAt: 5000 });
+      enqueue(store, "m1", "one", undefined, 1);
+      enqueue(store, "m2", "two", undefined, 2);
+      store.deferHead(at("m1"), 5000, "503");
+      expect(store.due(4999, 10)).toEqual([]);
+      expect(store.nextDue()).toBe(5000);
+      expect(head(store, 5000)).toMatchObject({ id: "m1", attempts: 1, nextAttemptAt: 5000 });
+    }));
+
+  it("offers one head per conversation: one-to-one messages before bulk ones, each in acceptance order", () =>
+    withStore((store) => {
+      enqueue(store, "b1", "bulk to A", undefined, 1, "A", true);
+      enqueue(store, "b2", "bulk to B", undefined, 2, "B", true);
+      enqueue(store, "a2", "reply to A", undefined, 3, "A");
+      enqueue(store, "c1", "reply to C", undefined, 4, "C");
+      enqueue(store, "c2", "again to C", undefined, 5, "C");
+      // A's reply waits behind A's bulk message (a conversation keeps its order); C's goes first.
+      expect(store.due(10, 10).map((m) => m.id)).toEqual(["c1", "b1", "b2"]);
+      // A conversation being sent to is skipped, not the ones behind it.
+      expect(store.due(10, 2, new Set(["C"])).map((m) => m.id)).toEqual(["b1", "b2"]);
+      store.markPartSent(at("b1", "A"), "p-b1", 0, true, 11);
+      expect(store.due(20, 10).map((m) => m.id)).toEqual(["a2", "c1", "b2"]);
+      expect(store.due(20, 10)[0]).toMatchObject({ address: { ...address, peer: "A" }, bulk: false });
+      expect(store.pending()).toBe(4);
+    }));
+
+  it("after a send, the conversation's next message waits until nextSendAt (the platform's limit per customer)", () =>
+    withStore((store) => {
+      enqueue(store, "m1", "one", undefined, 1);
+      enqueue(store, "m2", "two", undefined, 2);
+      store.markPartSent(at("m1"), "p1", 0, true, 100, 1100);
+      expect(store.due(1099, 10)).toEqual([]);
+      expect(store.nextDue()).toBe(1100);
+      expect(store.due(1100, 10).map((m) => m.id)).toEqual(["m2"]);
+      // A message queued later to the same customer waits too.
+      store.markPartSent(at("m2"), "p2", 0, true, 1200, 2200);
+      enqueue(store, "m3", "three", undefined, 1300);
+      expect(store.due(2199, 10)).toEqual([]);
+      expect(head(store, 2200)?.id).toBe("m3");
     }));
 
   it("a late status never moves a message backwards, and every step is recorded", () =>
     withStore((store) => {
-      store.enqueue("m1", { type: "text", text: "one" }, "ref-1", 1000);
-      store.markPartSent("m1", "wamid.1", 0, true, 2000);
+      enqueue(store, "m1", "one", "ref-1", 1000);
+      store.markPartSent(at("m1"), "wamid.1", 0, true, 2000);
       expect(store.applyPlatformStatus("wamid.1", "read", 4000)).toEqual({ messageId: "m1", moved: true, seen: false, reference: "ref-1" });
       expect(store.applyPlatformStatus("wamid.1", "read", 4100)).toMatchObject({ moved: false, seen: true });
       expect(store.applyPlatformStatus("wamid.1", "delivered", 3000).moved).toBe(false);
@@ -54,10 +91,10 @@ describe("conversation store", () => {
 
   it("a status that overtakes the send's answer applies once the platform id is known", () =>
     withStore((store) => {
-      store.enqueue("m1", { type: "text", text: "one" }, undefined, 1000);
+      enqueue(store, "m1", "one", undefined, 1000);
       expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: false });
       expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: true });
-      store.markPartSent("m1", "wamid.early", 0, true, 2000);
+      store.markPartSent(at("m1"), "wamid.early", 0, true, 2000);
       expect(store.record("m1")?.status).toBe("delivered");
     }));
 
@@ -81,13 +118,13 @@ describe("conversation store", () => {
 
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
     withStore((store) => {
-      store.enqueue("m1", { type: "text", text: "long" }, undefined, 1000);
-      store.enqueue("m2", { type: "text", text: "next" }, undefined, 1001);
-      store.markPartSent("m1", "p1", 0, false, 1100);
-      expect(store.head()).toMatchObject({ id: "m1", partsSent: 1 });
+      enqueue(store, "m1", "long", undefined, 1000);
+      enqueue(store, "m2", "next", undefined, 1001);
+      store.markPartSent(at("m1"), "p1", 0, false, 1100);
+      expect(head(store)).toMatchObject({ id: "m1", partsSent: 1 });
       expect(store.record("m1")?.status).toBe("queued");
-      store.markPartSent("m1", "p2", 1, true, 1200);
-      expect(store.head()?.id).toBe("m2");
+      store.markPartSent(at("m1"), "p2", 1, true, 1200);
+      expect(head(store)?.id).toBe("m2");
       expect(store.record("m1")).toMatchObject({ status: "sent", platformMessageId: "p1" });
       expect(store.applyPlatformStatus("p2", "delivered", 1300)).toMatchObject({ messageId: "m1", moved: true });
     }));
@@ -95,23 +132,25 @@ describe("conversation store", () => {
   it("a watermark moves every message sent up to it, and no later one", () =>
     withStore((store) => {
       for (const [id, at] of [["m1", 1000], ["m2", 2000], ["m3", 3000]] as const) {
-        store.enqueue(id, { type: "text", text: id }, undefined, at);
-        store.markPartSent(id, `p-${id}`, 0, true, at);
+        enqueue(store, id, id, undefined, at);
+        store.markPartSent({ id, address }, `p-${id}`, 0, true, at);
       }
-      const moved = store.applyWatermark("read", 2000, 2500);
+      enqueue(store, "other", "other", undefined, 1500, "another-peer");
+      store.markPartSent(at("other", "another-peer"), "p-other", 0, true, 1500);
+      const moved = store.applyWatermark(address.peer, "read", 2000, 2500);
       expect(moved.map((m) => m.messageId)).toEqual(["m1", "m2"]);
       expect(store.record("m3")?.status).toBe("sent");
-      expect(store.applyWatermark("delivered", 3000, 3500).map((m) => m.messageId)).toEqual(["m3"]);
+      expect(store.applyWatermark(address.peer, "delivered", 3000, 3500).map((m) => m.messageId)).toEqual(["m3"]);
     }));
 
   it("a replayed dead letter is queued again with a new delivery window, keeping its place", () =>
     withStore((store) => {
-      store.enqueue("m1", { type: "text", text: "one" }, undefined, 1000);
-      store.markFailed("m1", { reason: "platform_error" }, 2000, true);
+      enqueue(store, "m1", "one", undefined, 1000);
+      store.markFailed(at("m1"), { reason: "platform_error" }, 2000, true);
       expect(store.requeue("m2-unknown", 3000)).toBe(false);
       expect(store.requeue("m1", 3000)).toBe(true);
       expect(store.requeue("m1", 3001)).toBe(false);
-      expect(store.head()).toMatchObject({ id: "m1", attempts: 0, queuedAt: 3000, createdAt: 1000 });
+      expect(head(store)).toMatchObject({ id: "m1", attempts: 0, queuedAt: 3000, createdAt: 1000 });
       const record = store.record("m1")!;
       expect(record.status).toBe("queued");
       expect(record.error).toBeUndefined();

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ENDPOINT_DISABLE_AFTER_MS, EndpointStore } from "../../src/delivery/endpoint-store";
+import { ENDPOINT_DISABLE_AFTER_MS } from "../../src/delivery/delivery-outcome";
+import { EndpointStore } from "../../src/delivery/endpoint-store";
 import type { InboundEvent } from "../../src/model";
 
 const conversation = (peer: string) => ({ tenant: "acme", channel: "whatsapp", account: "wa-acme", peer }) as const;
@@ -36,11 +37,11 @@ describe("endpoint store", () => {
       store.append([received("a1", "A"), received("a2", "A"), received("b1", "B")], 1);
       expect(store.due(10, 16).map((e) => e.id)).toEqual(["a1", "b1"]);
       const [a1] = store.due(10, 16);
-      store.markFailedAttempt(a1!.seq, 1000, "HTTP 503");
+      store.markFailedAttempt(a1!, 1000, "HTTP 503");
       // a1 waits, and a2 waits behind it.
       expect(store.due(10, 16).map((e) => e.id)).toEqual(["b1"]);
       expect(store.nextDue()).toBe(1);
-      store.markDelivered(store.due(10, 16)[0]!.seq, 11);
+      store.markDelivered(store.due(10, 16)[0]!, 11);
       expect(store.nextDue()).toBe(1000);
     }));
 
@@ -55,7 +56,7 @@ describe("endpoint store", () => {
   it("when disabled, lists every pending event as a dead letter; enabling with since delivers again", () =>
     withStore((store) => {
       store.append([received("old")], 1_000);
-      store.markDelivered(store.due(2_000, 16)[0]!.seq, 2_000);
+      store.markDelivered(store.due(2_000, 16)[0]!, 2_000);
       store.append([received("new")], 3_000);
       store.disable("the endpoint answered 410 Gone", 4_000);
       expect(store.state()).toMatchObject({ state: "disabled", reason: "the endpoint answered 410 Gone", disabledAt: 4_000 });

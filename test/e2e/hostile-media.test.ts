@@ -11,7 +11,7 @@ import { TELEGRAM_ACCOUNT_ID } from "../channels/telegram/account";
 import { VIBER_ACCOUNT_ID } from "../channels/viber/account";
 import { newViberUser } from "../channels/viber/kit";
 import { CLOUD_ACCOUNT_ID } from "../channels/whatsapp-cloud/account";
-import { MAX_MEDIA_ERRORS } from "../../src/delivery/conversation-outbox";
+import { MAX_MEDIA_ERRORS } from "../../src/delivery/send-outcome";
 import { eventually, newPeer, relay } from "../support/http";
 
 const CHANNELS = [

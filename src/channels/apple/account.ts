@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 
 /**
@@ -32,6 +33,8 @@ export function base64Bytes(value: string): Uint8Array | null {
 export const AppleAccount = z.object({
   id: Slug,
   channel: z.literal("apple"),
+  /** Overrides the channel's default send rate. */
+  rate: AccountRate.optional(),
   /** The MSP id Apple gave the provider: `iss` of the relay's tokens, the expected `aud` of Apple's. */
   mspId: z.string().min(1),
   /** The MSP's API secret as Apple shows it, base64; the HS256 key is its decoded bytes. */

@@ -59,6 +59,8 @@ export const appleBusiness = {
     maxCaptionLength: APPLE_MAX_TEXT,
     // Apple reports typing and closed conversations, never delivery or read.
     receipts: false,
+    /** Apple documents no send rate: a conservative default; set the account's `rate` after agreeing one with Apple. */
+    rate: { perSecond: 50 },
     fetchesMedia: true,
   },
   normalizePeer: normalizeApplePeer,

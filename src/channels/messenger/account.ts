@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 
 /** Meta's Graph API, which serves the Send API. */
@@ -40,6 +41,8 @@ export const MessengerAccount = z
   .object({
     id: Slug,
     channel: z.literal("messenger"),
+    /** Overrides the channel's default send rate. */
+    rate: AccountRate.optional(),
     /** The Page's id: messages are sent from it, and webhook entries for other Pages are skipped. */
     pageId: z.string().regex(/^\d{1,32}$/, "the numeric id of the Facebook Page"),
     /** A Page access token with `pages_messaging`; sent only in the Authorization header. */

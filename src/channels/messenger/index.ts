@@ -42,6 +42,8 @@ export const messenger = {
     buttons: { max: MESSENGER_MAX_QUICK_REPLIES, maxTitleLength: MESSENGER_MAX_QUICK_REPLY_TITLE, maxTextLength: MESSENGER_MAX_TEXT },
     maxCaptionLength: MESSENGER_MAX_CAPTION,
     receipts: true,
+    /** @see https://developers.facebook.com/docs/messenger-platform/overview/rate-limiting (300 calls/s per Page) */
+    rate: { perSecond: 300 },
   },
   normalizePeer: normalizeMessengerPeer,
   handshake: messengerHandshake,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 
 /** Where the Bot API lives; tests point `apiBaseUrl` at a local fake instead. */
@@ -28,6 +29,8 @@ const SecretToken = z
 export const TelegramAccount = z.object({
   id: Slug,
   channel: z.literal("telegram"),
+  /** Overrides the channel's default send rate. */
+  rate: AccountRate.optional(),
   /** The bot token. It travels in every API URL path, so URLs of this API are never logged or passed on. */
   botToken: BotToken,
   /** The `secret_token` registered with `setWebhook`. */

@@ -48,6 +48,8 @@ const capabilities: Capabilities = {
   buttons: { max: TELEGRAM_MAX_INLINE_BUTTONS, maxTitleLength: TELEGRAM_MAX_BUTTON_LABEL, maxTextLength: TELEGRAM_MAX_TEXT },
   maxCaptionLength: TELEGRAM_MAX_CAPTION,
   receipts: false,
+  /** @see https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this (about 30/s per bot, 1/s per chat) */
+  rate: { perSecond: 30, perConversationPerSecond: 1 },
 };
 
 /**

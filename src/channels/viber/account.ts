@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 
 /**
@@ -19,6 +20,8 @@ export const VIBER_MAX_SENDER_NAME = 28;
 export const ViberAccount = z.object({
   id: Slug,
   channel: z.literal("viber"),
+  /** Overrides the channel's default send rate. */
+  rate: AccountRate.optional(),
   /** The bot's app key (Viber: More > Settings > Bots > Edit Info > Your app key). */
   authToken: z.string().min(16, "the bot's auth token (app key)"),
   /** Shown as the sender of every message (`sender.name`). */

@@ -58,6 +58,8 @@ export const viber = {
     buttons: { max: VIBER_MAX_BUTTONS, maxTitleLength: VIBER_MAX_BUTTON_TITLE, maxTextLength: VIBER_MAX_TEXT },
     maxCaptionLength: VIBER_MAX_CAPTION,
     receipts: true,
+    /** @see https://creators.viber.com/docs/bots-api/resources/messaging/broadcast-message (500 requests per 10 s) */
+    rate: { perSecond: 50 },
   },
   normalizePeer: normalizeViberPeer,
   handshake: viberHandshake,

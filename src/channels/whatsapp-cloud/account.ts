@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 
 /** Meta's Graph API, which serves the WhatsApp Cloud API. */
@@ -17,6 +18,8 @@ export const DEFAULT_GRAPH_API_VERSION = "v23.0";
 export const WhatsAppCloudAccount = z.object({
   id: Slug,
   channel: z.literal("whatsapp-cloud"),
+  /** Overrides the channel's default send rate. */
+  rate: AccountRate.optional(),
   /** The business phone number's id in the Graph API (not the number itself): WhatsApp Manager → API Setup. */
   phoneNumberId: z.string().regex(/^\d{1,32}$/, "the numeric phone number id from WhatsApp Manager"),
   /** A system-user access token with `whatsapp_business_messaging`, sent as `Authorization: Bearer`. */

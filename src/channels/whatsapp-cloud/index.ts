@@ -18,6 +18,8 @@ const capabilities = {
   contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
   ...WHATSAPP_INTERACTIVE,
   receipts: true,
+  /** 80 messages/s per number by default; set `rate.perSecond` to 1000 once Meta upgrades the number. @see https://developers.facebook.com/docs/whatsapp/throughput */
+  rate: { perSecond: 80 },
 } as const;
 
 /**

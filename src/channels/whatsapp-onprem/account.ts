@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccountRate } from "../rate";
 import { Slug } from "../../model";
 import { OriginTransport } from "../../transport/origin";
 
@@ -10,6 +11,8 @@ import { OriginTransport } from "../../transport/origin";
 export const WhatsAppOnPremAccount = z.object({
   id: Slug,
   channel: z.literal("whatsapp"),
+  /** Overrides the channel's default send rate. */
+  rate: AccountRate.optional(),
   /** The business's phone number, for display. */
   phoneNumber: z.string().optional(),
   container: z.object({

@@ -35,6 +35,8 @@ export const whatsappOnPrem = {
     contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
     ...WHATSAPP_INTERACTIVE,
     receipts: true,
+    /** What Meta observed from a tuned multiconnect deployment; a smaller one sets less. @see https://developers.facebook.com/docs/whatsapp/guides/high-throughput */
+    rate: { perSecond: 250 },
   },
   normalizePeer: normalizeWhatsAppPeer,
   refuse(content, account) {

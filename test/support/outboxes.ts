@@ -1,0 +1,25 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { conversationOutbox } from "../../src/delivery/conversation-outbox";
+import { endpointOutbox, endpointShards } from "../../src/delivery/endpoint-outbox";
+import { ENDPOINT_SHARDS } from "../../src/delivery/shards";
+import type { ConversationAddress } from "../../src/model";
+
+/** The outbox shard that holds a conversation. */
+export const outboxOf = (address: ConversationAddress) => conversationOutbox(env, address);
+
+/** One endpoint's outbox, all shards together (RELAY_CONFIG's endpoint unless named). */
+export const endpointOf = (tenant: string, endpoint = "default") => endpointShards(env, tenant, endpoint);
+
+/** Events an endpoint holds, by state, across its shards. */
+export async function endpointCounts(tenant: string, endpoint = "default"): Promise<Record<string, number>> {
+  return (await endpointOf(tenant, endpoint).status()).counts;
+}
+
+/** The rows a query finds in every shard of an endpoint's outbox, shard after shard. */
+export async function endpointRows<R extends Record<string, SqlStorageValue>>(tenant: string, query: string, endpoint = "default"): Promise<R[]> {
+  const rows: R[] = [];
+  for (let k = 0; k < ENDPOINT_SHARDS; k++) {
+    rows.push(...(await runInDurableObject(endpointOutbox(env, tenant, endpoint, k), (_, state) => state.storage.sql.exec<R>(query).toArray())));
+  }
+  return rows;
+}
