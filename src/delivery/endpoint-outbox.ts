@@ -154,7 +154,7 @@ export class EndpointOutbox extends DurableObject<Env> {
           headers: {
             "content-type": "application/json",
             "user-agent": "messenger-relay",
-            ...signWebhook(secrets, event.id, event.body),
+            ...(await signWebhook(secrets, event.id, event.body)),
           },
           body: event.body,
           timeoutMs: endpoint.timeoutMs,
