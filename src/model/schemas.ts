@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationAddress } from "./address";
 import { InboundEvent } from "./inbound";
 import { MessageRecord, SendAccepted } from "./message-record";

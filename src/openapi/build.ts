@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from "zod-openapi";
 import { version } from "../../package.json";
 import { CreateTenant, EnableEndpointRequest, IssueKeyRequest, IssuedApiKey, Tenant, TenantWithKeys, UpdateTenant } from "../api/schemas";

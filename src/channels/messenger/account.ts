@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug } from "../../model";
 
 /** Meta's Graph API, which serves the Send API. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug } from "../../model";
 
 /** Where the Bot API lives; tests point `apiBaseUrl` at a local fake instead. */
