@@ -1,4 +1,5 @@
-import { z, type ZodError } from "zod";
+import * as z from "zod";
+import type { ZodError } from "zod";
 
 /** Every `code` a problem document can carry: stable strings clients branch on. */
 export type ProblemCode =

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ProblemError, validationProblem } from "../errors";
 import { BatchRecipient, MAX_BATCH_SIZE, OutboundContent, SendMessageRequest, Slug } from "../model";
 

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AccountConfig } from "../channels/registry";
 import { sha256Hex } from "../crypto";
 import { queueMessages } from "../delivery/conversation-outbox";

@@ -3,7 +3,7 @@
  * validate with these schemas and type their answers with them; the OpenAPI document is generated from
  * the same objects, so neither can drift from the other.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AccountConfig } from "../channels/registry";
 import { DEFAULT_SCOPES, SCOPES } from "../config/schema";
 import { ConversationAddress, EventType, Slug } from "../model";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * How fast the relay sends from one account, so that queues wait their turn instead of collecting the

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ChannelId } from "../model";
 import type { BaseAccount, ChannelAdapter } from "./types";
 import { appleBusiness } from "./apple";

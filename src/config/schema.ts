@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AccountConfig } from "../channels/registry";
 import { hostProblem } from "../transport/public-address";
 import { Slug } from "../model";

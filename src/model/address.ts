@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Every messenger the relay speaks, by the slug used in webhook paths and config. `whatsapp` is the

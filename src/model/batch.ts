@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug } from "./address";
 import { SendAccepted } from "./message-record";
 import { OutboundContent, SendMessageRequest } from "./outbound";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationAddress } from "./address";
 
 /** Media received from a customer. `url` is a relay URL when the platform needs credentials to fetch. */

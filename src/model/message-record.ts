@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationAddress } from "./address";
 import { MessageStatus, StatusError } from "./inbound";
 import { OutboundContent } from "./outbound";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug } from "./address";
 
 /** A recipient as a client writes it: the channel normalizes it (e.g. "+49 151 2345" → "491512345"). */

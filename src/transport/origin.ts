@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { platformFetch } from "./platform-fetch";
 
 /** How long a call to an origin may take before it counts as a transient failure. */

@@ -1,7 +1,9 @@
 /**
  * The OpenAPI document and the reference page: every route of the app is documented and nothing else,
  * the schemas that matter say what the routes enforce, and the page shows every operation, escaped.
- * (`npm test` also validates the document against the OpenAPI 3.1 schema, in Node: scripts/check-openapi.mjs.)
+ * The Worker serves src/openapi/openapi.json, built from the zod schemas by `npm run openapi`; `npm test`
+ * also checks that file against the schemas and validates it against the OpenAPI 3.1 schema, in Node
+ * (scripts/openapi.mjs --check).
  */
 import { SELF } from "cloudflare:test";
 import { inspectRoutes } from "hono/dev";
@@ -11,6 +13,7 @@ import type { ApiKey, DeadLetter, Endpoint, IssuedApiKey, Tenant } from "../../s
 import { buildApp } from "../../src/app";
 import { SCOPES } from "../../src/config/schema";
 import type { DeadLetter as StoredDeadLetter } from "../../src/delivery/endpoint-store";
+import { buildDocument } from "../../src/openapi/build";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import type { RegistryApiKey, RegistryEndpoint, RegistryTenant } from "../../src/registry/records";
 
@@ -44,6 +47,12 @@ const operations = (doc: OpenApiDocument) =>
   );
 
 describe("GET /openapi.json", () => {
+  it("is the document the zod schemas give (npm run openapi writes it)", async () => {
+    const { servers, ...served } = await fetchDocument();
+    expect(servers).toEqual([{ url: BASE }]);
+    expect(served, "src/openapi/openapi.json is stale: run npm run openapi").toEqual(JSON.parse(JSON.stringify(buildDocument())));
+  });
+
   it("is OpenAPI 3.1 with the origin it was asked at as its server", async () => {
     const doc = await fetchDocument();
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
