@@ -14,6 +14,7 @@ import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
+import { Coalescer } from "./coalesce";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { sendContextFor } from "./send-context";
 import { CONVERSATION_SHARDS, shardOf } from "./shards";
@@ -214,9 +215,19 @@ export class ConversationOutbox extends DurableObject<Env> {
     const spacingMs = rate.perConversationPerSecond ? Math.ceil(1000 / rate.perConversationPerSecond) : 0;
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     const sending = new Map<string, Promise<void>>();
+    const settled: { head: PendingMessage; result: Attempt }[] = [];
     this.pumping = true;
     try {
       for (;;) {
+        if (settled.length > 0) {
+          const done = settled.splice(0);
+          this.ctx.storage.transactionSync(() => {
+            for (const d of done) this.record(d.head, d.result, scale, spacingMs);
+          });
+          // Only now may a conversation's next message go: its head has moved.
+          for (const d of done) sending.delete(d.head.address.peer);
+          void this.flushEvents().catch(() => {}); // failures are retried by the alarm's own flush
+        }
         let waitMs: number | undefined;
         let progressed = false;
         const now = Date.now();
@@ -232,8 +243,7 @@ export class ConversationOutbox extends DurableObject<Env> {
               waitMs = wait;
               break;
             }
-            const peer = head.address.peer;
-            sending.set(peer, this.sendHead(head, scale, spacingMs).finally(() => sending.delete(peer)));
+            sending.set(head.address.peer, this.attempt(head).then((result) => void settled.push({ head, result })));
           }
         }
         if (progressed) continue;
@@ -249,31 +259,27 @@ export class ConversationOutbox extends DurableObject<Env> {
           });
         });
         this.wake = undefined;
-        void this.flushEvents().catch(() => {}); // failures are retried by the alarm's own flush
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  /** One attempt at the head of a conversation, and its outcome recorded. */
-  private async sendHead(head: PendingMessage, scale: number, spacingMs: number): Promise<void> {
-    const result = await this.attempt(head);
+  /** Records one attempt's outcome (inside the caller's transaction). */
+  private record(head: PendingMessage, result: Attempt, scale: number, spacingMs: number): void {
     const decision = decideAfterAttempt(head, result, scale);
     const now = Date.now();
     if (decision.kind === "sent") {
-      this.ctx.storage.transactionSync(() => {
-        this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
-        if (decision.last) {
-          this.stageStatus(head.address, head.id, {
-            messageId: head.id,
-            platformMessageId: decision.platformMessageId,
-            ...(head.reference && { reference: head.reference }),
-            status: "sent",
-            timestamp: new Date(now).toISOString(),
-          });
-        }
-      });
+      this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
+      if (decision.last) {
+        this.stageStatus(head.address, head.id, {
+          messageId: head.id,
+          platformMessageId: decision.platformMessageId,
+          ...(head.reference && { reference: head.reference }),
+          status: "sent",
+          timestamp: new Date(now).toISOString(),
+        });
+      }
     } else if (decision.kind === "fail") {
       if (result.kind === "internal") console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
       this.fail(head, decision.error, decision.countAttempt);
@@ -359,17 +365,31 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 }
 
+/** One coalescer per Worker environment, keyed by outbox shard. */
+const coalescers = new WeakMap<Env, Coalescer<QueuedMessage>>();
+function coalescerOf(env: Env): Coalescer<QueuedMessage> {
+  let coalescer = coalescers.get(env);
+  if (!coalescer) {
+    coalescer = new Coalescer(async (key, messages) => void (await env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(messages)));
+    coalescers.set(env, coalescer);
+  }
+  return coalescer;
+}
+
 /**
  * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
- * resolves. Messages of one conversation keep the order given.
+ * resolves. Messages of one conversation keep the order given. With `coalesce` (the Worker's sends),
+ * concurrent requests' messages for the same shard go in one call.
  */
-export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
-  const byShard = new Map<string, { id: DurableObjectId; messages: QueuedMessage[] }>();
+export async function queueMessages(env: Env, messages: readonly QueuedMessage[], coalesce = false): Promise<void> {
+  const byShard = new Map<string, QueuedMessage[]>();
   for (const m of messages) {
-    const id = conversationShardId(env, m.address);
-    const key = id.toString();
-    const shard = byShard.get(key) ?? byShard.set(key, { id, messages: [] }).get(key)!;
-    shard.messages.push(m);
+    const key = conversationShardId(env, m.address).toString();
+    (byShard.get(key) ?? byShard.set(key, []).get(key)!).push(m);
   }
-  await Promise.all([...byShard.values()].map((s) => env.CONVERSATIONS.get(s.id).enqueue(s.messages)));
+  await Promise.all(
+    [...byShard].map(([key, shard]) =>
+      coalesce ? coalescerOf(env).add(key, shard) : env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(shard),
+    ),
+  );
 }

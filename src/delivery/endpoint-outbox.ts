@@ -145,17 +145,27 @@ export class EndpointOutbox extends DurableObject<Env> {
   /**
    * Delivers due events, keeping PARALLEL_DELIVERIES in flight (a new one starts as soon as one ends),
    * one per conversation at a time, until none is due, the endpoint is disabled, or the budget is spent.
+   * Outcomes that arrive together are recorded in one transaction.
    */
   private async deliverDue(target: Target, scale: number): Promise<void> {
     const started = Date.now();
     const inFlight = new Map<string, Promise<void>>();
+    const settled: { event: PendingEvent; response: DeliveryResponse }[] = [];
     this.delivering = true;
     try {
       for (;;) {
+        if (settled.length > 0) {
+          const done = settled.splice(0);
+          this.ctx.storage.transactionSync(() => {
+            for (const d of done) this.record(d.event, d.response, scale);
+          });
+          // Only now may a conversation's next event go: its head has moved.
+          for (const d of done) inFlight.delete(d.event.conversation);
+        }
         const now = Date.now();
-        if (now - started < ALARM_BUDGET_MS && this.store.state().state === "enabled" && inFlight.size < PARALLEL_DELIVERIES) {
+        if (now - started < ALARM_BUDGET_MS && inFlight.size < PARALLEL_DELIVERIES && this.store.state().state === "enabled") {
           for (const event of this.store.due(now, PARALLEL_DELIVERIES - inFlight.size, new Set(inFlight.keys()))) {
-            inFlight.set(event.conversation, this.deliver(target, event, scale).finally(() => inFlight.delete(event.conversation)));
+            inFlight.set(event.conversation, this.post(target, event).then((response) => void settled.push({ event, response })));
           }
         }
         // Synchronously with the check: an event stored from now on arms the alarm itself.
@@ -167,9 +177,10 @@ export class EndpointOutbox extends DurableObject<Env> {
     }
   }
 
-  private async deliver(target: Target, event: PendingEvent, scale: number): Promise<void> {
-    const decision = decideAfterDelivery(await this.post(target, event), event.attempts, this.store.state().failingSince, Date.now(), scale);
+  /** Records one delivery's outcome (inside the caller's transaction). */
+  private record(event: PendingEvent, response: DeliveryResponse, scale: number): void {
     const now = Date.now();
+    const decision = decideAfterDelivery(response, event.attempts, this.store.state().failingSince, now, scale);
     if (decision.kind === "delivered") {
       this.store.markDelivered(event, now);
       this.store.noteSuccess();
