@@ -507,7 +507,7 @@ async function broadcast({ relayUrl, apiKey, container, backend }) {
     if (res.status === 404 && first === 0) {
       await replying;
       return {
-        skipped: `POST /v1/messages/batch answered 404 (${raw.slice(0, 120)}): this relay has no batch endpoint`,
+        skipped: `POST /v1/messages/batch answered 404${problemCode(raw)}: this relay has no batch endpoint`,
         start, end: Date.now(), cpuStart, cpuEnd: workerdCpuMs(), batches, failures, toContainer, sentEvents, replies, replied,
         done: { complete: false, cpuDone: NaN },
       };
