@@ -24,7 +24,7 @@ export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 async function queueOnce(c: AppContext, route: string, body: unknown, messages: QueuedMessage[], response: string): Promise<{ response: string; replayed: boolean }> {
   const key = c.req.header("idempotency-key");
   if (key === undefined) {
-    await queueMessages(c.env, messages, true);
+    await queueMessages(c.env, messages);
     return { response, replayed: false };
   }
   if (!IdempotencyKey.safeParse(key).success) {

@@ -166,7 +166,7 @@ async function storeEvents(
   const storeOthers = async () => {
     try {
       // In order, chunk after chunk: each endpoint keeps each conversation's order.
-      await handToEndpoints(c.env, base.tenant, unified, { write, coalesce: true });
+      await handToEndpoints(c.env, base.tenant, unified, write);
     } catch (e) {
       if (!(e instanceof NoEndpointError)) throw e;
       throw new ProblemError(503, "no_endpoint", "The account's tenant has no endpoint yet: deliver again once it has one.", {}, { "retry-after": "60" });

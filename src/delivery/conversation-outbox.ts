@@ -14,7 +14,6 @@ import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
-import { Coalescer } from "./coalesce";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { sendContextFor } from "./send-context";
 import { CONVERSATION_SHARDS, shardOf } from "./shards";
@@ -365,31 +364,15 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 }
 
-/** One coalescer per Worker environment, keyed by outbox shard. */
-const coalescers = new WeakMap<Env, Coalescer<QueuedMessage>>();
-function coalescerOf(env: Env): Coalescer<QueuedMessage> {
-  let coalescer = coalescers.get(env);
-  if (!coalescer) {
-    coalescer = new Coalescer(async (key, messages) => void (await env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(messages)));
-    coalescers.set(env, coalescer);
-  }
-  return coalescer;
-}
-
 /**
  * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
- * resolves. Messages of one conversation keep the order given. With `coalesce` (the Worker's sends),
- * concurrent requests' messages for the same shard go in one call.
+ * resolves. Messages of one conversation keep the order given.
  */
-export async function queueMessages(env: Env, messages: readonly QueuedMessage[], coalesce = false): Promise<void> {
+export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
   const byShard = new Map<string, QueuedMessage[]>();
   for (const m of messages) {
     const key = conversationShardId(env, m.address).toString();
     (byShard.get(key) ?? byShard.set(key, []).get(key)!).push(m);
   }
-  await Promise.all(
-    [...byShard].map(([key, shard]) =>
-      coalesce ? coalescerOf(env).add(key, shard) : env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(shard),
-    ),
-  );
+  await Promise.all([...byShard].map(([key, shard]) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(shard)));
 }

@@ -2,7 +2,6 @@ import type { Env } from "../env";
 import { conversationKey, type InboundEvent } from "../model";
 import { tenantEndpoints } from "../registry/directory";
 import type { EndpointFilter } from "../registry/records";
-import { Coalescer } from "./coalesce";
 import { endpointOutbox } from "./endpoint-outbox";
 import { ENDPOINT_SHARDS, shardOf } from "./shards";
 
@@ -29,15 +28,6 @@ export function routeEvents<E extends EndpointFilter & { id: string }>(endpoints
   return routes;
 }
 
-/** How a caller stores: `write` wraps each store (to bound time or map exhaustion); `coalesce` joins concurrent requests' stores. */
-export interface HandOptions {
-  write?: (store: () => Promise<unknown>) => Promise<unknown>;
-  /**
-   * Stores of concurrent requests to the same outbox shard go in one call (the Worker's webhooks). Not
-   * from inside a Durable Object, whose calls are its own.
-   */
-  coalesce?: boolean;
-}
 
 /** Stores events in one outbox shard, in order, in bounded chunks. */
 async function storeInShard(env: Env, tenant: string, endpoint: string, shard: number, events: readonly InboundEvent[]): Promise<void> {
@@ -45,30 +35,21 @@ async function storeInShard(env: Env, tenant: string, endpoint: string, shard: n
   for (let i = 0; i < events.length; i += ENDPOINT_CHUNK) await outbox.enqueue(tenant, endpoint, events.slice(i, i + ENDPOINT_CHUNK));
 }
 
-/** One coalescer per Worker environment, keyed by outbox shard. */
-const coalescers = new WeakMap<Env, Coalescer<InboundEvent>>();
-function coalescerOf(env: Env): Coalescer<InboundEvent> {
-  let coalescer = coalescers.get(env);
-  if (!coalescer) {
-    coalescer = new Coalescer((key, events) => {
-      const [tenant, endpoint, shard] = JSON.parse(key) as [string, string, number];
-      return storeInShard(env, tenant, endpoint, shard, events);
-    });
-    coalescers.set(env, coalescer);
-  }
-  return coalescer;
-}
-
 /**
  * Stores events in the outbox shards of every endpoint of the tenant that wants them (a conversation's
- * events always in the same shard, in order); resolves once all are durable.
+ * events always in the same shard, in order); resolves once all are durable. `write` wraps each store
+ * (to bound time or map exhaustion).
  * Throws NoEndpointError when the tenant has no endpoint at all: nothing is acknowledged that has nowhere to go.
  */
-export async function handToEndpoints(env: Env, tenant: string, events: readonly InboundEvent[], options: HandOptions = {}): Promise<void> {
+export async function handToEndpoints(
+  env: Env,
+  tenant: string,
+  events: readonly InboundEvent[],
+  write: (store: () => Promise<unknown>) => Promise<unknown> = (store) => store(),
+): Promise<void> {
   if (events.length === 0) return;
   const endpoints = await tenantEndpoints(env, tenant);
   if (endpoints.length === 0) throw new NoEndpointError(`tenant '${tenant}' has no endpoint`);
-  const write = options.write ?? ((store) => store());
   const writes: Promise<unknown>[] = [];
   for (const [id, routed] of routeEvents(endpoints, events)) {
     const shards = new Map<number, InboundEvent[]>();
@@ -77,10 +58,7 @@ export async function handToEndpoints(env: Env, tenant: string, events: readonly
       (shards.get(shard) ?? shards.set(shard, []).get(shard)!).push(e);
     }
     for (const [shard, shardEvents] of shards) {
-      const store = options.coalesce
-        ? () => coalescerOf(env).add(JSON.stringify([tenant, id, shard]), shardEvents)
-        : () => storeInShard(env, tenant, id, shard, shardEvents);
-      writes.push(write(store));
+      writes.push(write(() => storeInShard(env, tenant, id, shard, shardEvents)));
     }
   }
   await Promise.all(writes);
