@@ -23,6 +23,8 @@ import { TokenBucket } from "./token-bucket";
 const ALARM_BUDGET_MS = 20_000;
 /** Sends in flight at once from one shard, each to a different conversation (one at a time per conversation). */
 const MAX_IN_FLIGHT = 8;
+/** Due messages read at once; read again sooner when something more urgent may have arrived. */
+const CANDIDATES = 64;
 /** If handing events to the endpoint fails, try again after this long. */
 const EVENT_FLUSH_RETRY_MS = 2_000;
 /** While the tenant has no endpoint, look again this often. */
@@ -77,6 +79,10 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** The alarm is sending: a new message only has to wake it. */
   private pumping = false;
   private wake: (() => void) | undefined;
+  /** Heads due when last read, in sending order: sent from before the outbox is read again. */
+  private candidates: PendingMessage[] = [];
+  /** Something may now go before the candidates (a one-to-one message, a replay): read again. */
+  private stale = true;
   /** One flush of staged events at a time; calls during it share the next one. */
   private flushRun: Promise<void> | undefined;
   private flushNext: Promise<void> | undefined;
@@ -115,6 +121,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   private async sendSoon(now: number): Promise<void> {
+    this.stale = true;
     // A running alarm picks the message up (and runs again should the object die meanwhile).
     if (this.pumping) this.wake?.();
     else await armAt(this.ctx.storage, now);
@@ -127,7 +134,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   async applyStatuses(conversations: ConversationStatuses[]): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       for (const { address, statuses } of conversations) {
-        this.store.addConversation(address);
+        this.store.addConversations([address]);
         for (const s of statuses) this.applyStatus(address, s);
       }
     });
@@ -215,6 +222,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     const sending = new Map<string, Promise<void>>();
     const settled: { head: PendingMessage; result: Attempt }[] = [];
+    this.stale = true;
     this.pumping = true;
     try {
       for (;;) {
@@ -223,16 +231,27 @@ export class ConversationOutbox extends DurableObject<Env> {
           this.ctx.storage.transactionSync(() => {
             for (const d of done) this.record(d.head, d.result, scale, spacingMs);
           });
-          // Only now may a conversation's next message go: its head has moved.
+          // Only now may a conversation's next message go: its head has moved. A one-to-one conversation's
+          // next message must not wait behind the bulk candidates.
           for (const d of done) sending.delete(d.head.address.peer);
+          if (done.some((d) => !d.head.bulk)) this.stale = true;
           void this.flushEvents().catch(() => {}); // failures are retried by the alarm's own flush
         }
         let waitMs: number | undefined;
         let progressed = false;
         const now = Date.now();
         if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT) {
-          for (const head of this.store.due(now, MAX_IN_FLIGHT - sending.size, new Set(sending.keys()))) {
+          if (this.stale || this.candidates.length === 0) {
+            this.candidates = this.store.due(now, CANDIDATES, new Set(sending.keys()));
+            this.stale = false;
+          }
+          for (let head = this.candidates[0]; head && sending.size < MAX_IN_FLIGHT; head = this.candidates[0]) {
+            if (sending.has(head.address.peer)) {
+              this.candidates.shift();
+              continue;
+            }
             if (outboundExpired(head.queuedAt, now)) {
+              this.candidates.shift();
               this.fail(head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
               progressed = true;
               continue;
@@ -242,6 +261,7 @@ export class ConversationOutbox extends DurableObject<Env> {
               waitMs = wait;
               break;
             }
+            this.candidates.shift();
             sending.set(head.address.peer, this.attempt(head).then((result) => void settled.push({ head, result })));
           }
         }

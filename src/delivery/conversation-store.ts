@@ -59,6 +59,11 @@ const MIGRATIONS = [
    CREATE INDEX heads_due ON heads (due_at);
    INSERT INTO heads (peer, seq, bulk, due_at)
      SELECT peer, seq, bulk, next_attempt_at FROM messages WHERE next_attempt_at IS NOT NULL ORDER BY seq LIMIT 1;`,
+  // History by the message's integer key: an index over long text ids made every step cost more than the send.
+  `ALTER TABLE history ADD COLUMN seq INTEGER;
+   UPDATE history SET seq = (SELECT seq FROM messages WHERE messages.id = history.message_id);
+   DROP INDEX history_message;
+   CREATE INDEX history_seq ON history (seq);`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -101,6 +106,7 @@ export interface QueuedMessage {
 
 /** The first unsent message of a conversation, due for sending. */
 export interface PendingMessage {
+  seq: number;
   id: string;
   address: ConversationAddress;
   content: OutboundContent;
@@ -150,22 +156,26 @@ export class ConversationStore {
     return row ? (JSON.parse(row.address) as ConversationAddress) : undefined;
   }
 
-  /** Records a conversation (its address, and the shard's owner on the first one). */
-  addConversation(address: ConversationAddress): void {
+  /** Records conversations (their addresses, and the shard's owner on the first one). */
+  addConversations(addresses: readonly ConversationAddress[]): void {
+    const first = addresses[0];
+    if (!first) return;
     this.sql.exec(
       "INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)",
-      JSON.stringify({ tenant: address.tenant, account: address.account } satisfies ShardOwner),
+      JSON.stringify({ tenant: first.tenant, account: first.account } satisfies ShardOwner),
     );
-    this.sql.exec("INSERT OR IGNORE INTO conversations (peer, address) VALUES (?, ?)", address.peer, JSON.stringify(address));
+    for (const address of addresses) {
+      this.sql.exec("INSERT OR IGNORE INTO conversations (peer, address) VALUES (?, ?)", address.peer, JSON.stringify(address));
+    }
   }
 
   /** Appends messages to their conversations, in the order given; ids seen before are ignored. Returns how many were new. */
   enqueue(messages: readonly QueuedMessage[], now: number): number {
     let added = 0;
+    this.addConversations(messages.map((m) => m.address));
     for (const m of messages) {
-      this.addConversation(m.address);
       const inserted = this.sql
-        .exec(
+        .exec<{ seq: number }>(
           `INSERT INTO messages (id, peer, content, reference, bulk, status, next_attempt_at, created_at)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
           m.id,
@@ -179,7 +189,7 @@ export class ConversationStore {
         .toArray()[0];
       if (!inserted) continue;
       added++;
-      this.addHistory(m.id, "queued", now);
+      this.addHistory(inserted.seq, m.id, "queued", now);
       // A conversation with a head keeps it: the new message goes behind.
       this.sql.exec(
         `INSERT INTO heads (peer, seq, bulk, due_at) SELECT ?, ?, ?, MAX(?, COALESCE(next_send_at, 0)) FROM conversations WHERE peer = ?
@@ -211,6 +221,7 @@ export class ConversationStore {
       .filter((r) => !busy.has(r.peer ?? ""))
       .slice(0, limit)
       .map((row) => ({
+        seq: row.seq,
         id: row.id,
         address: JSON.parse(row.address) as ConversationAddress,
         content: JSON.parse(row.content) as OutboundContent,
@@ -253,16 +264,16 @@ export class ConversationStore {
    */
   requeue(id: string, now: number): boolean {
     const row = this.sql
-      .exec<{ peer: string }>(
+      .exec<{ peer: string; seq: number }>(
         `UPDATE messages SET status = 'queued', error = NULL, attempts = 0, next_attempt_at = ?, queued_at = ?
-         WHERE id = ? AND status = 'failed' RETURNING peer`,
+         WHERE id = ? AND status = 'failed' RETURNING peer, seq`,
         now,
         now,
         id,
       )
       .toArray()[0];
     if (!row) return false;
-    this.addHistory(id, "queued", now);
+    this.addHistory(row.seq, id, "queued", now);
     this.refreshHead(row.peer);
     return true;
   }
@@ -289,7 +300,7 @@ export class ConversationStore {
    * leaves the outbox. The conversation sends nothing more before `nextSendAt` (the platform's limit per
    * customer). Statuses that raced ahead of the platform's answer apply now.
    */
-  markPartSent(head: Pick<PendingMessage, "id" | "address">, platformId: string, part: number, last: boolean, now: number, nextSendAt = now): void {
+  markPartSent(head: Pick<PendingMessage, "seq" | "id" | "address">, platformId: string, part: number, last: boolean, now: number, nextSendAt = now): void {
     const { id } = head;
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, parts_sent = ?, platform_id = COALESCE(platform_id, ?),
@@ -300,10 +311,10 @@ export class ConversationStore {
       last ? null : now,
       id,
     );
-    this.sql.exec("UPDATE conversations SET next_send_at = ? WHERE peer = ?", nextSendAt, head.address.peer);
+    if (nextSendAt > now) this.sql.exec("UPDATE conversations SET next_send_at = ? WHERE peer = ?", nextSendAt, head.address.peer);
     this.refreshHead(head.address.peer);
     this.sql.exec("INSERT OR IGNORE INTO platform_ids (platform_id, message_id) VALUES (?, ?)", platformId, id);
-    if (last) this.transition(id, "sent", now);
+    if (last) this.transition(head.seq, id, "sent", now);
     const early = this.sql
       .exec<{ status: MessageStatus; at: number; error: string | null }>(
         "SELECT status, at, error FROM early_statuses WHERE platform_id = ? ORDER BY rowid",
@@ -322,7 +333,7 @@ export class ConversationStore {
   }
 
   /** The message cannot be delivered: failed is terminal, and the conversation moves on. */
-  markFailed(head: Pick<PendingMessage, "id" | "address">, error: StatusError, now: number, countAttempt: boolean): void {
+  markFailed(head: Pick<PendingMessage, "seq" | "id" | "address">, error: StatusError, now: number, countAttempt: boolean): void {
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + ?, next_attempt_at = NULL, error = ? WHERE id = ?`,
       countAttempt ? 1 : 0,
@@ -330,14 +341,14 @@ export class ConversationStore {
       head.id,
     );
     this.refreshHead(head.address.peer);
-    this.transition(head.id, "failed", now, error);
+    this.transition(head.seq, head.id, "failed", now, error);
   }
 
   /** Applies a platform status to the message it names, if it moves the message forward. */
   applyPlatformStatus(platformId: string, status: MessageStatus, at: number, error?: StatusError): StatusUpdate {
     const row = this.sql
-      .exec<{ id: string; reference: string | null }>(
-        "SELECT m.id, m.reference FROM platform_ids p JOIN messages m ON m.id = p.message_id WHERE p.platform_id = ?",
+      .exec<{ seq: number; id: string; reference: string | null }>(
+        "SELECT m.seq, m.id, m.reference FROM platform_ids p JOIN messages m ON m.id = p.message_id WHERE p.platform_id = ?",
         platformId,
       )
       .toArray()[0];
@@ -355,11 +366,11 @@ export class ConversationStore {
       );
       return { moved: false, seen: false };
     }
-    const seen = this.sql.exec("SELECT 1 FROM history WHERE message_id = ? AND status = ? LIMIT 1", row.id, status).toArray().length > 0;
+    const seen = this.sql.exec("SELECT 1 FROM history WHERE seq = ? AND status = ? LIMIT 1", row.seq, status).toArray().length > 0;
     if (error && status === "failed") {
       this.sql.exec("UPDATE messages SET error = ? WHERE id = ? AND status NOT IN ('failed', 'delivered', 'read')", JSON.stringify(error), row.id);
     }
-    const moved = this.transition(row.id, status, at, error);
+    const moved = this.transition(row.seq, row.id, status, at, error);
     return { messageId: row.id, moved, seen, ...(row.reference !== null && { reference: row.reference }) };
   }
 
@@ -370,14 +381,14 @@ export class ConversationStore {
    */
   applyWatermark(peer: string, status: MessageStatus, watermark: number, at: number): { messageId: string; reference?: string; platformId?: string }[] {
     const rows = this.sql
-      .exec<{ id: string; reference: string | null; platform_id: string | null }>(
-        "SELECT id, reference, platform_id FROM messages WHERE peer = ? AND sent_at IS NOT NULL AND sent_at <= ? ORDER BY seq",
+      .exec<{ seq: number; id: string; reference: string | null; platform_id: string | null }>(
+        "SELECT seq, id, reference, platform_id FROM messages WHERE peer = ? AND sent_at IS NOT NULL AND sent_at <= ? ORDER BY seq",
         peer,
         watermark,
       )
       .toArray();
     return rows
-      .filter((r) => this.transition(r.id, status, at))
+      .filter((r) => this.transition(r.seq, r.id, status, at))
       .map((r) => ({
         messageId: r.id,
         ...(r.reference !== null && { reference: r.reference }),
@@ -386,17 +397,18 @@ export class ConversationStore {
   }
 
   /** Moves a message to `status` when the state machine allows it, and records the step. */
-  private transition(id: string, status: MessageStatus, at: number, error?: StatusError): boolean {
-    const current = this.sql.exec<{ status: MessageStatus }>("SELECT status FROM messages WHERE id = ?", id).toArray()[0];
+  private transition(seq: number, id: string, status: MessageStatus, at: number, error?: StatusError): boolean {
+    const current = this.sql.exec<{ status: MessageStatus }>("SELECT status FROM messages WHERE seq = ?", seq).toArray()[0];
     if (!current || !canTransition(current.status, status)) return false;
-    this.sql.exec("UPDATE messages SET status = ? WHERE id = ?", status, id);
-    this.addHistory(id, status, at, error);
+    this.sql.exec("UPDATE messages SET status = ? WHERE seq = ?", status, seq);
+    this.addHistory(seq, id, status, at, error);
     return true;
   }
 
-  private addHistory(id: string, status: MessageStatus, at: number, error?: StatusError): void {
+  private addHistory(seq: number, id: string, status: MessageStatus, at: number, error?: StatusError): void {
     this.sql.exec(
-      "INSERT INTO history (message_id, status, at, error) VALUES (?, ?, ?, ?)",
+      "INSERT INTO history (seq, message_id, status, at, error) VALUES (?, ?, ?, ?, ?)",
+      seq,
       id,
       status,
       at,
@@ -412,8 +424,8 @@ export class ConversationStore {
     if (!row) return undefined;
     const history = this.sql
       .exec<{ status: MessageStatus; at: number; error: string | null }>(
-        "SELECT status, at, error FROM history WHERE message_id = ? ORDER BY rowid",
-        id,
+        "SELECT status, at, error FROM history WHERE seq = ? ORDER BY rowid",
+        row.seq,
       )
       .toArray()
       .map((h) => ({

@@ -15,6 +15,8 @@ import { signWebhook } from "./signing";
 
 /** Deliveries in flight at once from one shard (each to a different conversation, so order holds per conversation). */
 const PARALLEL_DELIVERIES = 32;
+/** Due events read at once. */
+const CANDIDATES = 128;
 const ALARM_BUDGET_MS = 25_000;
 /** An endpoint missing from the registry copy (deleted, or not yet seen here) is looked for again after this. */
 const MISSING_ENDPOINT_RETRY_MS = 60_000;
@@ -46,6 +48,8 @@ export class EndpointOutbox extends DurableObject<Env> {
   private owner: Owner | undefined;
   /** The alarm is delivering: new events are picked up by it. */
   private delivering = false;
+  /** Heads due when last read, oldest first: delivered from before the outbox is read again. */
+  private candidates: PendingEvent[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -151,21 +155,26 @@ export class EndpointOutbox extends DurableObject<Env> {
     const started = Date.now();
     const inFlight = new Map<string, Promise<void>>();
     const settled: { event: PendingEvent; response: DeliveryResponse }[] = [];
+    let disabled = this.store.state().state === "disabled";
+    this.candidates = [];
     this.delivering = true;
     try {
       for (;;) {
         if (settled.length > 0) {
           const done = settled.splice(0);
           this.ctx.storage.transactionSync(() => {
-            for (const d of done) this.record(d.event, d.response, scale);
+            for (const d of done) disabled = this.record(d.event, d.response, scale) || disabled;
           });
           // Only now may a conversation's next event go: its head has moved.
           for (const d of done) inFlight.delete(d.event.conversation);
         }
         const now = Date.now();
-        if (now - started < ALARM_BUDGET_MS && inFlight.size < PARALLEL_DELIVERIES && this.store.state().state === "enabled") {
-          for (const event of this.store.due(now, PARALLEL_DELIVERIES - inFlight.size, new Set(inFlight.keys()))) {
-            inFlight.set(event.conversation, this.post(target, event).then((response) => void settled.push({ event, response })));
+        if (now - started < ALARM_BUDGET_MS && inFlight.size < PARALLEL_DELIVERIES && !disabled) {
+          if (this.candidates.length === 0) this.candidates = this.store.due(now, CANDIDATES, new Set(inFlight.keys()));
+          for (let event = this.candidates.shift(); event; event = inFlight.size < PARALLEL_DELIVERIES ? this.candidates.shift() : undefined) {
+            if (inFlight.has(event.conversation)) continue;
+            const e = event;
+            inFlight.set(e.conversation, this.post(target, e).then((response) => void settled.push({ event: e, response })));
           }
         }
         // Synchronously with the check: an event stored from now on arms the alarm itself.
@@ -177,14 +186,16 @@ export class EndpointOutbox extends DurableObject<Env> {
     }
   }
 
-  /** Records one delivery's outcome (inside the caller's transaction). */
-  private record(event: PendingEvent, response: DeliveryResponse, scale: number): void {
+  /** Records one delivery's outcome (inside the caller's transaction); true when it disabled the endpoint. */
+  private record(event: PendingEvent, response: DeliveryResponse, scale: number): boolean {
     const now = Date.now();
-    const decision = decideAfterDelivery(response, event.attempts, this.store.state().failingSince, now, scale);
+    const ok = response.kind === "answered" && response.status >= 200 && response.status < 300;
+    // The failing streak matters only to a failure: a success does not read it.
+    const decision = decideAfterDelivery(response, event.attempts, ok ? undefined : this.store.state().failingSince, now, scale);
     if (decision.kind === "delivered") {
       this.store.markDelivered(event, now);
       this.store.noteSuccess();
-      return;
+      return false;
     }
     this.store.markFailedAttempt(event, decision.retryAt, decision.failure);
     this.store.noteFailure(now);
@@ -193,6 +204,7 @@ export class EndpointOutbox extends DurableObject<Env> {
       console.warn(`endpoint: disabled (${decision.disable}); events are kept`);
     }
     console.warn(`endpoint: event ${event.id} attempt ${event.attempts + 1} failed (${decision.failure}); next at ${new Date(decision.retryAt).toISOString()}`);
+    return decision.disable !== undefined;
   }
 
   /** One signed POST of the event. */

@@ -184,7 +184,7 @@ export class EndpointStore {
   }
 
   noteSuccess(): void {
-    this.sql.exec("UPDATE endpoint_state SET failing_since = NULL");
+    this.sql.exec("UPDATE endpoint_state SET failing_since = NULL WHERE failing_since IS NOT NULL");
   }
 
   /** Records a failed delivery; returns since when the endpoint has been failing. */

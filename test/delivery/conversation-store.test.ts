@@ -4,9 +4,16 @@ import { ConversationStore } from "../../src/delivery/conversation-store";
 
 const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: "4915100000001" } as const;
 
-function withStore(run: (store: ConversationStore) => void) {
+/** A message as the store's methods name it: its key, id and conversation. */
+type At = (id: string, peer?: string) => { seq: number; id: string; address: { tenant: string; channel: "whatsapp"; account: string; peer: string } };
+
+function withStore(run: (store: ConversationStore, at: At) => void) {
   const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.newUniqueId());
-  return runInDurableObject(stub, (_, state) => run(new ConversationStore(state.storage.sql)));
+  return runInDurableObject(stub, (_, state) => {
+    const sql = state.storage.sql;
+    const at: At = (id, peer = address.peer) => ({ id, address: { ...address, peer }, seq: sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE id = ?", id).one().seq });
+    run(new ConversationStore(sql), at);
+  });
 }
 
 const text = (t: string) => ({ type: "text", text: t }) as const;
@@ -14,11 +21,10 @@ const text = (t: string) => ({ type: "text", text: t }) as const;
 const enqueue = (store: ConversationStore, id: string, t: string, reference: string | undefined, now: number, peer: string = address.peer, bulk = false) =>
   store.enqueue([{ address: { ...address, peer }, id, content: text(t), ...(reference && { reference }), bulk }], now) === 1;
 const head = (store: ConversationStore, now = Number.MAX_SAFE_INTEGER) => store.due(now, 1)[0];
-const at = (id: string, peer: string = address.peer) => ({ id, address: { ...address, peer } });
 
 describe("conversation store", () => {
   it("keeps messages in acceptance order and ignores a repeated id", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       expect(enqueue(store, "m1", "one", undefined, 1)).toBe(true);
       expect(enqueue(store, "m2", "two", undefined, 2)).toBe(true);
       expect(enqueue(store, "m1", "again", undefined, 3)).toBe(false);
@@ -30,7 +36,7 @@ describe("conversation store", () => {
     }));
 
   it("a deferred head holds the messages behind it", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "one", undefined, 1);
       enqueue(store, "m2", "two", undefined, 2);
       store.deferHead(at("m1"), 5000, "503");
@@ -40,7 +46,7 @@ describe("conversation store", () => {
     }));
 
   it("offers one head per conversation: one-to-one messages before bulk ones, each in acceptance order", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "b1", "bulk to A", undefined, 1, "A", true);
       enqueue(store, "b2", "bulk to B", undefined, 2, "B", true);
       enqueue(store, "a2", "reply to A", undefined, 3, "A");
@@ -57,7 +63,7 @@ describe("conversation store", () => {
     }));
 
   it("after a send, the conversation's next message waits until nextSendAt (the platform's limit per customer)", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "one", undefined, 1);
       enqueue(store, "m2", "two", undefined, 2);
       store.markPartSent(at("m1"), "p1", 0, true, 100, 1100);
@@ -72,7 +78,7 @@ describe("conversation store", () => {
     }));
 
   it("a late status never moves a message backwards, and every step is recorded", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "one", "ref-1", 1000);
       store.markPartSent(at("m1"), "wamid.1", 0, true, 2000);
       expect(store.applyPlatformStatus("wamid.1", "read", 4000)).toEqual({ messageId: "m1", moved: true, seen: false, reference: "ref-1" });
@@ -90,7 +96,7 @@ describe("conversation store", () => {
     }));
 
   it("a status that overtakes the send's answer applies once the platform id is known", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "one", undefined, 1000);
       expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: false });
       expect(store.applyPlatformStatus("wamid.early", "delivered", 1500)).toEqual({ moved: false, seen: true });
@@ -99,7 +105,7 @@ describe("conversation store", () => {
     }));
 
   it("stages events in order and forgets them once handed over", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       const event = (id: string) => ({
         id,
         createdAt: new Date(0).toISOString(),
@@ -117,7 +123,7 @@ describe("conversation store", () => {
     }));
 
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "long", undefined, 1000);
       enqueue(store, "m2", "next", undefined, 1001);
       store.markPartSent(at("m1"), "p1", 0, false, 1100);
@@ -130,13 +136,13 @@ describe("conversation store", () => {
     }));
 
   it("a watermark moves every message sent up to it, and no later one", () =>
-    withStore((store) => {
-      for (const [id, at] of [["m1", 1000], ["m2", 2000], ["m3", 3000]] as const) {
-        enqueue(store, id, id, undefined, at);
-        store.markPartSent({ id, address }, `p-${id}`, 0, true, at);
+    withStore((store, message) => {
+      for (const [id, time] of [["m1", 1000], ["m2", 2000], ["m3", 3000]] as const) {
+        enqueue(store, id, id, undefined, time);
+        store.markPartSent(message(id), `p-${id}`, 0, true, time);
       }
       enqueue(store, "other", "other", undefined, 1500, "another-peer");
-      store.markPartSent(at("other", "another-peer"), "p-other", 0, true, 1500);
+      store.markPartSent(message("other", "another-peer"), "p-other", 0, true, 1500);
       const moved = store.applyWatermark(address.peer, "read", 2000, 2500);
       expect(moved.map((m) => m.messageId)).toEqual(["m1", "m2"]);
       expect(store.record("m3")?.status).toBe("sent");
@@ -144,7 +150,7 @@ describe("conversation store", () => {
     }));
 
   it("a replayed dead letter is queued again with a new delivery window, keeping its place", () =>
-    withStore((store) => {
+    withStore((store, at) => {
       enqueue(store, "m1", "one", undefined, 1000);
       store.markFailed(at("m1"), { reason: "platform_error" }, 2000, true);
       expect(store.requeue("m2-unknown", 3000)).toBe(false);
