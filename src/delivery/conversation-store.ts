@@ -6,7 +6,10 @@ import type {
   OutboundContent,
   StatusError,
 } from "../model";
-import { canTransition } from "../model";
+import { canTransition, MessageStatus as MessageStatusSchema } from "../model";
+
+/** Every status, for the transitions allowed into one. */
+const MESSAGE_STATUSES = MessageStatusSchema.options;
 import { migrate } from "./migrations";
 
 const MIGRATIONS = [
@@ -189,7 +192,7 @@ export class ConversationStore {
         .toArray()[0];
       if (!inserted) continue;
       added++;
-      this.addHistory(inserted.seq, m.id, "queued", now);
+      // Its first step, queued at created_at, is read from the message itself: one write less per message.
       // A conversation with a head keeps it: the new message goes behind.
       this.sql.exec(
         `INSERT INTO heads (peer, seq, bulk, due_at) SELECT ?, ?, ?, MAX(?, COALESCE(next_send_at, 0)) FROM conversations WHERE peer = ?
@@ -211,7 +214,7 @@ export class ConversationStore {
   due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingMessage[] {
     const rows = this.sql
       .exec<MessageRow & { address: string }>(
-        `SELECT m.*, c.address FROM heads h JOIN messages m ON m.seq = h.seq JOIN conversations c ON c.peer = h.peer
+        `SELECT m.*, c.address FROM heads h INDEXED BY heads_order JOIN messages m ON m.seq = h.seq JOIN conversations c ON c.peer = h.peer
          WHERE h.due_at <= ? ORDER BY h.bulk, h.seq LIMIT ?`,
         now,
         limit + busy.size,
@@ -398,11 +401,12 @@ export class ConversationStore {
 
   /** Moves a message to `status` when the state machine allows it, and records the step. */
   private transition(seq: number, id: string, status: MessageStatus, at: number, error?: StatusError): boolean {
-    const current = this.sql.exec<{ status: MessageStatus }>("SELECT status FROM messages WHERE seq = ?", seq).toArray()[0];
-    if (!current || !canTransition(current.status, status)) return false;
-    this.sql.exec("UPDATE messages SET status = ? WHERE seq = ?", status, seq);
-    this.addHistory(seq, id, status, at, error);
-    return true;
+    const from = MESSAGE_STATUSES.filter((s) => canTransition(s, status));
+    const moved = this.sql
+      .exec(`UPDATE messages SET status = ? WHERE seq = ? AND status IN (${from.map(() => "?").join(", ")}) RETURNING seq`, status, seq, ...from)
+      .toArray().length > 0;
+    if (moved) this.addHistory(seq, id, status, at, error);
+    return moved;
   }
 
   private addHistory(seq: number, id: string, status: MessageStatus, at: number, error?: StatusError): void {
@@ -422,17 +426,16 @@ export class ConversationStore {
       .exec<MessageRow & { address: string }>("SELECT m.*, c.address FROM messages m JOIN conversations c ON c.peer = m.peer WHERE m.id = ?", id)
       .toArray()[0];
     if (!row) return undefined;
-    const history = this.sql
-      .exec<{ status: MessageStatus; at: number; error: string | null }>(
-        "SELECT status, at, error FROM history WHERE seq = ? ORDER BY rowid",
-        row.seq,
-      )
-      .toArray()
-      .map((h) => ({
-        status: h.status,
-        at: new Date(h.at).toISOString(),
-        ...(h.error !== null && { error: JSON.parse(h.error) as StatusError }),
-      }));
+    const steps = this.sql
+      .exec<{ status: MessageStatus; at: number; error: string | null }>("SELECT status, at, error FROM history WHERE seq = ? ORDER BY rowid", row.seq)
+      .toArray();
+    // Acceptance is the message's own created_at (messages stored before kept it as a history row too).
+    if (steps[0]?.status === "queued" && steps[0].at === row.created_at) steps.shift();
+    const history = [{ status: "queued" as const, at: row.created_at, error: null }, ...steps].map((h) => ({
+      status: h.status,
+      at: new Date(h.at).toISOString(),
+      ...(h.error !== null && { error: JSON.parse(h.error) as StatusError }),
+    }));
     return {
       id: row.id,
       conversation: JSON.parse(row.address) as ConversationAddress,

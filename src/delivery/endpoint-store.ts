@@ -116,7 +116,8 @@ export class EndpointStore {
   due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingEvent[] {
     return this.sql
       .exec<PendingEvent & Record<string, SqlStorageValue>>(
-        `SELECT e.seq, e.id, e.conversation, e.body, e.attempts FROM heads h JOIN events e ON e.seq = h.seq
+        // In order of the heads' index, stopping at the limit: without it SQLite reads and sorts every due head.
+        `SELECT e.seq, e.id, e.conversation, e.body, e.attempts FROM heads h INDEXED BY heads_seq JOIN events e ON e.seq = h.seq
          WHERE h.due_at <= ? ORDER BY h.seq LIMIT ?`,
         now,
         limit + busy.size,
