@@ -114,17 +114,24 @@ export class EndpointStore {
    * skipping the conversations in `busy` (an event of theirs is being delivered).
    */
   due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingEvent[] {
-    return this.sql
-      .exec<PendingEvent & Record<string, SqlStorageValue>>(
-        // In order of the heads' index, stopping at the limit: without it SQLite reads and sorts every due head.
-        `SELECT e.seq, e.id, e.conversation, e.body, e.attempts FROM heads h INDEXED BY heads_seq JOIN events e ON e.seq = h.seq
-         WHERE h.due_at <= ? ORDER BY h.seq LIMIT ?`,
+    // The heads first, in their index's order (without it SQLite reads and sorts every due head); the
+    // bodies only of those chosen, not of the ones being delivered.
+    const heads = this.sql
+      .exec<{ seq: number; conversation: string }>(
+        "SELECT seq, conversation FROM heads INDEXED BY heads_seq WHERE due_at <= ? ORDER BY seq LIMIT ?",
         now,
         limit + busy.size,
       )
       .toArray()
-      .filter((e) => !busy.has(e.conversation))
+      .filter((h) => !busy.has(h.conversation))
       .slice(0, limit);
+    if (heads.length === 0) return [];
+    return this.sql
+      .exec<PendingEvent & Record<string, SqlStorageValue>>(
+        `SELECT seq, id, conversation, body, attempts FROM events WHERE seq IN (${heads.map(() => "?").join(", ")}) ORDER BY seq`,
+        ...heads.map((h) => h.seq),
+      )
+      .toArray();
   }
 
   /** When the next pending event falls due, if any is pending. */
