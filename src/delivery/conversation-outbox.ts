@@ -194,6 +194,14 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The runtime retries a failed alarm with backoff but logs nothing: say why here.
+    await this.runAlarm().catch((e: unknown) => {
+      console.error(`conversation: alarm failed, retried by the runtime: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw e;
+    });
+  }
+
+  private async runAlarm(): Promise<void> {
     await this.pump();
     let retryMs = EVENT_FLUSH_RETRY_MS;
     await this.flushEvents().catch((e: unknown) => {

@@ -129,6 +129,14 @@ export class EndpointOutbox extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The runtime retries a failed alarm with backoff but logs nothing: say why here.
+    await this.runAlarm().catch((e: unknown) => {
+      console.error(`endpoint: alarm failed, retried by the runtime: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw e;
+    });
+  }
+
+  private async runAlarm(): Promise<void> {
     const owner = await this.ownerOf();
     if (!owner) return;
     const found = await endpointForDelivery(this.env, owner.tenant, owner.endpoint);

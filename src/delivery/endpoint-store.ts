@@ -64,6 +64,12 @@ export interface DeadLetter {
   at: string;
 }
 
+/**
+ * Values one statement may bind: Durable Object SQLite refuses more than 100.
+ * @see https://developers.cloudflare.com/durable-objects/platform/limits/
+ */
+const MAX_BOUND_PARAMETERS = 100;
+
 /** Delivered events are kept this long: platforms redeliver for up to 7 days, and ids dedupe them. */
 export const EVENT_RETENTION_MS = 8 * 24 * 3600_000;
 
@@ -125,13 +131,19 @@ export class EndpointStore {
       .toArray()
       .filter((h) => !busy.has(h.conversation))
       .slice(0, limit);
-    if (heads.length === 0) return [];
-    return this.sql
-      .exec<PendingEvent & Record<string, SqlStorageValue>>(
-        `SELECT seq, id, conversation, body, attempts FROM events WHERE seq IN (${heads.map(() => "?").join(", ")}) ORDER BY seq`,
-        ...heads.map((h) => h.seq),
-      )
-      .toArray();
+    const events: PendingEvent[] = [];
+    for (let i = 0; i < heads.length; i += MAX_BOUND_PARAMETERS) {
+      const seqs = heads.slice(i, i + MAX_BOUND_PARAMETERS).map((h) => h.seq);
+      events.push(
+        ...this.sql
+          .exec<PendingEvent & Record<string, SqlStorageValue>>(
+            `SELECT seq, id, conversation, body, attempts FROM events WHERE seq IN (${seqs.map(() => "?").join(", ")}) ORDER BY seq`,
+            ...seqs,
+          )
+          .toArray(),
+      );
+    }
+    return events;
   }
 
   /** When the next pending event falls due, if any is pending. */

@@ -45,6 +45,15 @@ describe("endpoint store", () => {
       expect(store.nextDue()).toBe(1000);
     }));
 
+  it("offers as many heads as asked, beyond what one statement may bind", () =>
+    withStore((store) => {
+      store.append(Array.from({ length: 150 }, (_, i) => received(`c${i}`, `peer-${i}`)), 1);
+      const due = store.due(10, 128, new Set([JSON.stringify(["acme", "whatsapp", "wa-acme", "peer-0"])]));
+      expect(due).toHaveLength(128);
+      expect(due[0]!.id).toBe("c1");
+      expect(due.at(-1)!.id).toBe("c128");
+    }));
+
   it("counts a failing streak from its first failure and forgets it on success", () =>
     withStore((store) => {
       expect(store.noteFailure(100)).toBe(100);
