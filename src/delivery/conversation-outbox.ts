@@ -115,11 +115,6 @@ export class ConversationOutbox extends DurableObject<Env> {
     return record && record.conversation.tenant === tenant ? record : null;
   }
 
-  /** Messages waiting to be sent. */
-  async pending(): Promise<number> {
-    return this.store.pending();
-  }
-
   private async sendSoon(now: number): Promise<void> {
     this.stale = true;
     // A running alarm picks the message up (and runs again should the object die meanwhile).

@@ -245,11 +245,6 @@ export class ConversationStore {
     return this.sql.exec<{ t: number | null }>("SELECT MIN(due_at) AS t FROM heads").one().t ?? undefined;
   }
 
-  /** How many messages wait to be sent. */
-  pending(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE next_attempt_at IS NOT NULL").one().n;
-  }
-
   /** Sets a conversation's head to its first unsent message (none: it leaves `heads`). */
   private refreshHead(peer: string): void {
     this.sql.exec("DELETE FROM heads WHERE peer = ?", peer);
@@ -326,13 +321,6 @@ export class ConversationStore {
       .toArray();
     for (const e of early) this.applyPlatformStatus(platformId, e.status, e.at, e.error ? (JSON.parse(e.error) as StatusError) : undefined);
     if (early.length > 0) this.sql.exec("DELETE FROM early_statuses WHERE platform_id = ?", platformId);
-  }
-
-  /** The relay id of the message the platform knows by `platformId`. */
-  messageIdFor(platformId: string): string | undefined {
-    return this.sql
-      .exec<{ message_id: string }>("SELECT message_id FROM platform_ids WHERE platform_id = ?", platformId)
-      .toArray()[0]?.message_id;
   }
 
   /** The message cannot be delivered: failed is terminal, and the conversation moves on. */

@@ -72,10 +72,6 @@ export class EndpointOutbox extends DurableObject<Env> {
     return added;
   }
 
-  async stats(): Promise<Record<string, number>> {
-    return this.store.counts();
-  }
-
   async status(): Promise<EndpointState & { counts: Record<string, number> }> {
     return { ...this.store.state(), counts: this.store.counts() };
   }
