@@ -105,11 +105,12 @@ export function writeWorkerdConfig(dir, options) {
  * @param {string} o.logPath
  * @param {number[]} o.ports
  * @param {number} [o.readyTimeoutMs] default 20 s
+ * @param {string[]} [o.args] more arguments for `workerd serve` (the profiler's --inspector-addr)
  * @returns {Promise<import("node:child_process").ChildProcess>}
  */
-export async function spawnWorkerd({ dir, logPath, ports, readyTimeoutMs = 20_000 }) {
+export async function spawnWorkerd({ dir, logPath, ports, readyTimeoutMs = 20_000, args = [] }) {
   const log = openSync(logPath, "a");
-  const child = spawn(WORKERD_BIN, ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", log, log] });
+  const child = spawn(WORKERD_BIN, ["serve", "config.capnp", ...args], { cwd: dir, stdio: ["ignore", log, log] });
   closeSync(log);
   const tail = () => readFileSync(logPath, "utf8").split("\n").slice(-20).join("\n");
   for (const port of ports) {
