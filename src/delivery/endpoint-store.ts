@@ -88,6 +88,9 @@ export interface PendingEvent {
  * conversations go in parallel.
  */
 export class EndpointStore {
+  /** The endpoint's state as last read: this store is its only writer, and every write forgets it. */
+  private cachedState: EndpointState | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     migrate(sql, MIGRATIONS);
   }
@@ -190,30 +193,36 @@ export class EndpointStore {
   }
 
   state(): EndpointState {
+    if (this.cachedState) return this.cachedState;
     const r = this.sql
       .exec<{ state: "enabled" | "disabled"; reason: string | null; disabled_at: number | null; failing_since: number | null }>(
         "SELECT state, reason, disabled_at, failing_since FROM endpoint_state",
       )
       .one();
-    return {
+    this.cachedState = {
       state: r.state,
       ...(r.reason !== null && { reason: r.reason }),
       ...(r.disabled_at !== null && { disabledAt: r.disabled_at }),
       ...(r.failing_since !== null && { failingSince: r.failing_since }),
     };
+    return this.cachedState;
   }
 
   noteSuccess(): void {
-    this.sql.exec("UPDATE endpoint_state SET failing_since = NULL WHERE failing_since IS NOT NULL");
+    if (this.state().failingSince === undefined) return;
+    this.cachedState = undefined;
+    this.sql.exec("UPDATE endpoint_state SET failing_since = NULL");
   }
 
   /** Records a failed delivery; returns since when the endpoint has been failing. */
   noteFailure(now: number): number {
+    this.cachedState = undefined;
     this.sql.exec("UPDATE endpoint_state SET failing_since = COALESCE(failing_since, ?)", now);
     return this.state().failingSince ?? now;
   }
 
   disable(reason: string, now: number): void {
+    this.cachedState = undefined;
     this.sql.exec("UPDATE endpoint_state SET state = 'disabled', reason = ?, disabled_at = ?", reason, now);
   }
 
@@ -222,6 +231,7 @@ export class EndpointStore {
    * then is delivered again (recovery after the business lost data). Returns the events due.
    */
   enable(now: number, since?: number): number {
+    this.cachedState = undefined;
     this.sql.exec("UPDATE endpoint_state SET state = 'enabled', reason = NULL, disabled_at = NULL, failing_since = NULL");
     if (since !== undefined) {
       this.sql.exec("UPDATE events SET state = 'pending', attempts = 0 WHERE state = 'delivered' AND created_at >= ?", since);
