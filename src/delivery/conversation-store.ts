@@ -12,7 +12,7 @@ import { canTransition, MessageStatus as MessageStatusSchema } from "../model";
 const MESSAGE_STATUSES = MessageStatusSchema.options;
 import { migrate } from "./migrations";
 
-const MIGRATIONS = [
+export const CONVERSATION_MIGRATIONS = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE messages (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,6 +67,14 @@ const MIGRATIONS = [
    UPDATE history SET seq = (SELECT seq FROM messages WHERE messages.id = history.message_id);
    DROP INDEX history_message;
    CREATE INDEX history_seq ON history (seq);`,
+  // Every index is written on every send: keep only those a query reads (the heads replaced the queue's,
+  // platform_ids the platform id's; a watermark reads one customer's sent messages; the earliest head is
+  // read once per alarm).
+  `DROP INDEX messages_platform_id;
+   DROP INDEX messages_queued;
+   DROP INDEX messages_sent_at;
+   CREATE INDEX messages_peer_sent ON messages (peer, sent_at) WHERE sent_at IS NOT NULL;
+   DROP INDEX heads_due;`,
 ];
 
 /** How long a status for a message not (yet) known here is kept. */
@@ -145,7 +153,7 @@ export interface StatusUpdate {
  */
 export class ConversationStore {
   constructor(private readonly sql: SqlStorage) {
-    migrate(sql, MIGRATIONS);
+    migrate(sql, CONVERSATION_MIGRATIONS);
   }
 
   get owner(): ShardOwner | undefined {
@@ -280,15 +288,15 @@ export class ConversationStore {
    * Records a failed attempt: the message stays at the head of its conversation until `nextAttemptAt`.
    * `counted` names the bounded kind it was (the relay's own error, the business's media server), if any.
    */
-  deferHead(head: Pick<PendingMessage, "id" | "address">, nextAttemptAt: number, detail: string, counted?: "internal" | "media"): void {
+  deferHead(head: Pick<PendingMessage, "seq" | "address">, nextAttemptAt: number, detail: string, counted?: "internal" | "media"): void {
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-         internal_errors = internal_errors + ?, media_errors = media_errors + ? WHERE id = ?`,
+         internal_errors = internal_errors + ?, media_errors = media_errors + ? WHERE seq = ?`,
       nextAttemptAt,
       detail,
       counted === "internal" ? 1 : 0,
       counted === "media" ? 1 : 0,
-      head.id,
+      head.seq,
     );
     this.refreshHead(head.address.peer);
   }
@@ -302,12 +310,12 @@ export class ConversationStore {
     const { id } = head;
     this.sql.exec(
       `UPDATE messages SET attempts = attempts + 1, parts_sent = ?, platform_id = COALESCE(platform_id, ?),
-         sent_at = COALESCE(sent_at, ?), next_attempt_at = ? WHERE id = ?`,
+         sent_at = COALESCE(sent_at, ?), next_attempt_at = ? WHERE seq = ?`,
       part + 1,
       platformId,
       now,
       last ? null : now,
-      id,
+      head.seq,
     );
     if (nextSendAt > now) this.sql.exec("UPDATE conversations SET next_send_at = ? WHERE peer = ?", nextSendAt, head.address.peer);
     this.refreshHead(head.address.peer);
@@ -326,10 +334,10 @@ export class ConversationStore {
   /** The message cannot be delivered: failed is terminal, and the conversation moves on. */
   markFailed(head: Pick<PendingMessage, "seq" | "id" | "address">, error: StatusError, now: number, countAttempt: boolean): void {
     this.sql.exec(
-      `UPDATE messages SET attempts = attempts + ?, next_attempt_at = NULL, error = ? WHERE id = ?`,
+      `UPDATE messages SET attempts = attempts + ?, next_attempt_at = NULL, error = ? WHERE seq = ?`,
       countAttempt ? 1 : 0,
       JSON.stringify(error),
-      head.id,
+      head.seq,
     );
     this.refreshHead(head.address.peer);
     this.transition(head.seq, head.id, "failed", now, error);

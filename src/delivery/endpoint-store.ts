@@ -41,6 +41,10 @@ const MIGRATIONS = [
    INSERT INTO heads (conversation, seq, due_at)
      SELECT e.conversation, e.seq, e.next_attempt_at FROM events e
      JOIN (SELECT MIN(seq) AS seq FROM events WHERE state = 'pending' GROUP BY conversation) h ON h.seq = e.seq;`,
+  // Every index is written on every event: pruning reads the oldest rows by their key instead, and the
+  // earliest head is read once per alarm.
+  `DROP INDEX events_created;
+   DROP INDEX heads_due;`,
 ];
 
 
@@ -69,6 +73,9 @@ export interface DeadLetter {
  * @see https://developers.cloudflare.com/durable-objects/platform/limits/
  */
 const MAX_BOUND_PARAMETERS = 100;
+
+/** Oldest events looked at per prune (each alarm prunes). */
+const PRUNE_BATCH = 1000;
 
 /** Delivered events are kept this long: platforms redeliver for up to 7 days, and ids dedupe them. */
 export const EVENT_RETENTION_MS = 8 * 24 * 3600_000;
@@ -189,7 +196,11 @@ export class EndpointStore {
 
   /** Drops delivered events past retention (pending ones are never dropped). */
   prune(now: number): void {
-    this.sql.exec("DELETE FROM events WHERE state = 'delivered' AND created_at < ?", now - EVENT_RETENTION_MS);
+    // Keys grow with time, so the oldest events are the first rows: a bounded look at them each time.
+    this.sql.exec(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ${PRUNE_BATCH}) AND state = 'delivered' AND created_at < ?`,
+      now - EVENT_RETENTION_MS,
+    );
   }
 
   state(): EndpointState {

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ConversationStore } from "../../src/delivery/conversation-store";
+import { CONVERSATION_MIGRATIONS, ConversationStore } from "../../src/delivery/conversation-store";
+import { migrate } from "../../src/delivery/migrations";
 
 const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: "4915100000001" } as const;
 
@@ -160,5 +161,27 @@ describe("conversation store", () => {
       expect(record.status).toBe("queued");
       expect(record.error).toBeUndefined();
       expect(record.history.map((h) => h.status)).toEqual(["queued", "failed", "queued"]);
+    }));
+
+  it("an outbox of one conversation from before shards keeps its messages, their order and history", () =>
+    // An object of a class that keeps nothing in SQLite: storage as blank as an old outbox's was.
+    runInDurableObject(env.SESSIONS.get(env.SESSIONS.newUniqueId()), (_, state) => {
+      const sql = state.storage.sql;
+      // The schema and rows as the per-conversation outbox left them.
+      migrate(sql, CONVERSATION_MIGRATIONS.slice(0, 4));
+      sql.exec("INSERT INTO meta (key, value) VALUES ('address', ?)", JSON.stringify(address));
+      for (const [id, at] of [["old-1", 1000], ["old-2", 2000]] as const) {
+        sql.exec("INSERT INTO messages (id, content, status, next_attempt_at, created_at) VALUES (?, ?, 'queued', ?, ?)", id, JSON.stringify(text(id)), at, at);
+        sql.exec("INSERT INTO history (message_id, status, at) VALUES (?, 'queued', ?)", id, at);
+      }
+      const store = new ConversationStore(sql);
+      expect(store.owner).toEqual({ tenant: "acme", account: "wa-acme" });
+      expect(store.due(5000, 10).map((m) => [m.id, m.address])).toEqual([["old-1", address]]);
+      store.markPartSent({ seq: store.due(5000, 1)[0]!.seq, id: "old-1", address }, "p-old-1", 0, true, 3000);
+      expect(store.due(5000, 10).map((m) => m.id)).toEqual(["old-2"]);
+      expect(store.record("old-1")?.history.map((h) => [h.status, h.at])).toEqual([
+        ["queued", new Date(1000).toISOString()],
+        ["sent", new Date(3000).toISOString()],
+      ]);
     }));
 });

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_DISABLE_AFTER_MS } from "../../src/delivery/delivery-outcome";
-import { EndpointStore } from "../../src/delivery/endpoint-store";
+import { EndpointStore, EVENT_RETENTION_MS } from "../../src/delivery/endpoint-store";
 import type { InboundEvent } from "../../src/model";
 
 const conversation = (peer: string) => ({ tenant: "acme", channel: "whatsapp", account: "wa-acme", peer }) as const;
@@ -52,6 +52,18 @@ describe("endpoint store", () => {
       expect(due).toHaveLength(128);
       expect(due[0]!.id).toBe("c1");
       expect(due.at(-1)!.id).toBe("c128");
+    }));
+
+  it("prunes delivered events past retention, never pending or recent ones", () =>
+    withStore((store) => {
+      store.append([received("old-delivered", "A"), received("old-pending", "B")], 1_000);
+      store.markDelivered(store.due(2_000, 16).find((e) => e.id === "old-delivered")!, 2_000);
+      store.append([received("recent", "C")], EVENT_RETENTION_MS);
+      store.markDelivered(store.due(EVENT_RETENTION_MS, 16).find((e) => e.id === "recent")!, EVENT_RETENTION_MS);
+      store.prune(EVENT_RETENTION_MS + 5_000);
+      expect(store.counts()).toEqual({ pending: 1, delivered: 1 });
+      // A redelivery of the pruned event would be new again: it is past every platform's redelivery window.
+      expect(store.append([received("recent", "C")], EVENT_RETENTION_MS + 6_000)).toBe(0);
     }));
 
   it("counts a failing streak from its first failure and forgets it on success", () =>
