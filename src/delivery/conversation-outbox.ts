@@ -23,6 +23,8 @@ import { TokenBucket } from "./token-bucket";
 const ALARM_BUDGET_MS = 20_000;
 /** Sends in flight at once from one shard, each to a different conversation (one at a time per conversation). */
 const MAX_IN_FLIGHT = 8;
+/** How long a shard with nothing to send waits for more before its alarm ends. */
+const LINGER_MS = 200;
 /** Due messages read at once; read again sooner when something more urgent may have arrived. */
 const CANDIDATES = 64;
 /** If handing events to the endpoint fails, try again after this long. */
@@ -225,6 +227,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
     const sending = new Map<string, Promise<void>>();
     const settled: { head: PendingMessage; result: Attempt }[] = [];
+    let lingered = false;
     this.stale = true;
     this.pumping = true;
     try {
@@ -269,16 +272,27 @@ export class ConversationOutbox extends DurableObject<Env> {
           }
         }
         if (progressed) continue;
-        // Nothing in flight and nothing to wait for: done (synchronously with the check, so that a message
-        // queued from now on arms the alarm itself).
-        if (sending.size === 0 && waitMs === undefined) return;
+        if (sending.size === 0 && waitMs === undefined) {
+          // Nothing in flight and nothing to wait for: wait a moment for more before ending (ending and
+          // starting again costs an alarm), then end synchronously with the check, so that a message
+          // queued from then on arms the alarm itself.
+          if (lingered || Date.now() - started >= ALARM_BUDGET_MS) return;
+          waitMs = LINGER_MS;
+          lingered = true;
+        } else {
+          lingered = false;
+        }
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          const timer = waitMs === undefined ? undefined : setTimeout(resolve, waitMs);
-          void Promise.race(sending.values()).then(() => {
-            if (timer !== undefined) clearTimeout(timer);
+          const timer = setTimeout(resolve, waitMs ?? ALARM_BUDGET_MS);
+          const wake = () => {
+            clearTimeout(timer);
             resolve();
-          });
+          };
+          this.wake = () => {
+            lingered = false;
+            wake();
+          };
+          void Promise.race(sending.values()).then(wake);
         });
         this.wake = undefined;
       }

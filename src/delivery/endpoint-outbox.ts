@@ -15,6 +15,8 @@ import { signWebhook } from "./signing";
 
 /** Deliveries in flight at once from one shard (each to a different conversation, so order holds per conversation). */
 const PARALLEL_DELIVERIES = 32;
+/** How long a caught-up delivery loop waits for more events before its alarm ends. */
+const LINGER_MS = 200;
 /** Due events read at once. */
 const CANDIDATES = 128;
 const ALARM_BUDGET_MS = 25_000;
@@ -48,6 +50,8 @@ export class EndpointOutbox extends DurableObject<Env> {
   private owner: Owner | undefined;
   /** The alarm is delivering: new events are picked up by it. */
   private delivering = false;
+  /** Wakes a delivery loop that waits for events. */
+  private wake: (() => void) | undefined;
   /** Heads due when last read, oldest first: delivered from before the outbox is read again. */
   private candidates: PendingEvent[] = [];
 
@@ -68,7 +72,8 @@ export class EndpointOutbox extends DurableObject<Env> {
       return this.store.append(events, now);
     });
     // A running alarm picks them up (and runs again should the object die meanwhile).
-    if (added > 0 && !this.delivering && this.store.state().state === "enabled") await armAt(this.ctx.storage, now);
+    if (added > 0 && this.delivering) this.wake?.();
+    else if (added > 0 && this.store.state().state === "enabled") await armAt(this.ctx.storage, now);
     return added;
   }
 
@@ -160,6 +165,7 @@ export class EndpointOutbox extends DurableObject<Env> {
     const inFlight = new Map<string, Promise<void>>();
     const settled: { event: PendingEvent; response: DeliveryResponse }[] = [];
     let disabled = this.store.state().state === "disabled";
+    let lingered = false;
     this.candidates = [];
     this.delivering = true;
     try {
@@ -181,8 +187,21 @@ export class EndpointOutbox extends DurableObject<Env> {
             inFlight.set(e.conversation, this.post(target, e).then((response) => void settled.push({ event: e, response })));
           }
         }
-        // Synchronously with the check: an event stored from now on arms the alarm itself.
-        if (inFlight.size === 0) return;
+        if (inFlight.size === 0) {
+          // Caught up: wait a moment for more before ending (ending and starting again costs an alarm),
+          // then end synchronously with the check, so that an event stored from then on arms the alarm.
+          if (lingered || disabled || Date.now() - started >= ALARM_BUDGET_MS) return;
+          lingered = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(true), LINGER_MS);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve(false);
+            };
+          });
+          this.wake = undefined;
+          continue;
+        }
+        lingered = false;
         await Promise.race(inFlight.values());
       }
     } finally {
