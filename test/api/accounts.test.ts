@@ -60,6 +60,12 @@ describe("channel accounts", () => {
     expect(problem.code).toBe("validation_failed");
     expect(problem.errors.map((e) => e.path)).toEqual(expect.arrayContaining(["id", "botToken", "secretToken"]));
     expect((await send("/v1/accounts", { id: "x", channel: "carrier-pigeon" }, key)).status).toBe(422);
+    const slow = await send("/v1/accounts", { ...telegram(`tg-rate-${tenant}`), rate: { perSecond: 0 } }, key);
+    expect(slow.status).toBe(422);
+    expect(((await slow.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain("rate.perSecond");
+    const fast = await send("/v1/accounts", { ...telegram(`tg-rate-${tenant}`), rate: { perSecond: 100, perConversationPerSecond: 2 } }, key);
+    expect(fast.status).toBe(201);
+    expect(await fast.json()).toMatchObject({ rate: { perSecond: 100, perConversationPerSecond: 2 } });
 
     expect((await send("/v1/accounts", telegram(`tg-${tenant}`), key)).status).toBe(201);
     const taken = await send("/v1/accounts", telegram(`tg-${tenant}`), key);

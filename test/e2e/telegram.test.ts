@@ -78,6 +78,17 @@ describe("Telegram outbound, relay to the Bot API", () => {
     expect(event.payload).toMatchObject({ type: "message.status", conversation: { channel: "telegram", account: TELEGRAM_ACCOUNT_ID, peer: chat } });
   });
 
+  it("messages to one chat go at most one a second (Telegram's limit per chat), in order", async () => {
+    const chat = newChat();
+    const ids = [await send(chat, { type: "text", text: "one" }), await send(chat, { type: "text", text: "two" }), await send(chat, { type: "text", text: "three" })];
+    for (const id of ids) await settled(id, "sent");
+    const requests = await requestsTo(chat);
+    expect(requests.map((r) => r.body.text)).toEqual(["one", "two", "three"]);
+    const at = requests.map((r) => Date.parse((r as unknown as { at: string }).at));
+    // At least a second apart, less a little for the two clocks' rounding.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(950);
+  });
+
   it("a list becomes an inline keyboard, a long text several messages, a long caption a text after the photo", async () => {
     const chat = newChat();
     const list = await send(chat, {
