@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
 import { armAt } from "./alarm";
-import { ConversationStore, type PendingMessage, type QueuedMessage } from "./conversation-store";
+import { ConversationStore, type DueHead, type PendingMessage, type QueuedMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, timeScale } from "./retry-policy";
@@ -82,7 +82,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   private pumping = false;
   private wake: (() => void) | undefined;
   /** Heads due when last read, in sending order: sent from before the outbox is read again. */
-  private candidates: PendingMessage[] = [];
+  private candidates: DueHead[] = [];
   /** Something may now go before the candidates (a one-to-one message, a replay): read again. */
   private stale = true;
   /** One flush of staged events at a time; calls during it share the next one. */
@@ -248,11 +248,13 @@ export class ConversationOutbox extends DurableObject<Env> {
         const now = Date.now();
         if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT) {
           if (this.stale || this.candidates.length === 0) {
-            this.candidates = this.store.due(now, CANDIDATES, new Set(sending.keys()));
+            this.candidates = this.store.dueHeads(now, CANDIDATES, new Set(sending.keys()));
             this.stale = false;
           }
-          for (let head = this.candidates[0]; head && sending.size < MAX_IN_FLIGHT; head = this.candidates[0]) {
-            if (sending.has(head.address.peer)) {
+          for (let next = this.candidates[0]; next && sending.size < MAX_IN_FLIGHT; next = this.candidates[0]) {
+            const head = sending.has(next.peer) ? undefined : this.store.pendingMessage(next.seq);
+            if (!head) {
+              // Being sent, or no longer waiting: its conversation's next head comes with a later read.
               this.candidates.shift();
               continue;
             }

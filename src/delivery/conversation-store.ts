@@ -136,6 +136,12 @@ export interface PendingMessage {
   mediaErrors: number;
 }
 
+/** A conversation's first unsent message, by key: what the shard sends next. */
+export interface DueHead {
+  peer: string;
+  seq: number;
+}
+
 /** The outcome of recording a status: whether the message moved, and the record's relay id. */
 export interface StatusUpdate {
   messageId?: string;
@@ -220,33 +226,48 @@ export class ConversationStore {
    * at most `limit`, skipping the conversations in `busy` (a message of theirs is being sent).
    */
   due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingMessage[] {
-    const rows = this.sql
-      .exec<MessageRow & { address: string }>(
-        `SELECT m.*, c.address FROM heads h INDEXED BY heads_order JOIN messages m ON m.seq = h.seq JOIN conversations c ON c.peer = h.peer
-         WHERE h.due_at <= ? ORDER BY h.bulk, h.seq LIMIT ?`,
+    return this.dueHeads(now, limit, busy).flatMap((h) => this.pendingMessage(h.seq) ?? []);
+  }
+
+  /** The keys of the heads `due` would answer: cheap to read often (a send reads its message alone). */
+  dueHeads(now: number, limit: number, busy: ReadonlySet<string> = new Set()): DueHead[] {
+    return this.sql
+      .exec<{ peer: string; seq: number }>(
+        "SELECT peer, seq FROM heads INDEXED BY heads_order WHERE due_at <= ? ORDER BY bulk, seq LIMIT ?",
         now,
         limit + busy.size,
       )
-      .toArray();
-    return rows
-      .filter((r) => !busy.has(r.peer ?? ""))
-      .slice(0, limit)
-      .map((row) => ({
-        seq: row.seq,
-        id: row.id,
-        address: JSON.parse(row.address) as ConversationAddress,
-        content: JSON.parse(row.content) as OutboundContent,
-        ...(row.reference !== null && { reference: row.reference }),
-        bulk: row.bulk === 1,
-        attempts: row.attempts,
-        nextAttemptAt: row.next_attempt_at ?? row.created_at,
-        createdAt: row.created_at,
-        queuedAt: row.queued_at ?? row.created_at,
-        partsSent: row.parts_sent,
-        internalErrors: row.internal_errors,
-        mediaErrors: row.media_errors,
-      }));
+      .toArray()
+      .filter((h) => !busy.has(h.peer))
+      .slice(0, limit);
   }
+
+  /** A message still waiting to be sent, by its key. */
+  pendingMessage(seq: number): PendingMessage | undefined {
+    const row = this.sql
+      .exec<MessageRow & { address: string }>(
+        "SELECT m.*, c.address FROM messages m JOIN conversations c ON c.peer = m.peer WHERE m.seq = ? AND m.next_attempt_at IS NOT NULL",
+        seq,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    return {
+      seq: row.seq,
+      id: row.id,
+      address: JSON.parse(row.address) as ConversationAddress,
+      content: JSON.parse(row.content) as OutboundContent,
+      ...(row.reference !== null && { reference: row.reference }),
+      bulk: row.bulk === 1,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at ?? row.created_at,
+      createdAt: row.created_at,
+      queuedAt: row.queued_at ?? row.created_at,
+      partsSent: row.parts_sent,
+      internalErrors: row.internal_errors,
+      mediaErrors: row.media_errors,
+    };
+  }
+
 
   /** When the next conversation falls due, if any has a message waiting. */
   nextDue(): number | undefined {
