@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds the OpenAPI document from the zod schemas the routes validate with (src/openapi/build.ts),
+ * Builds the OpenAPI document from the zod schemas the routes validate with (scripts/openapi-build.ts),
  * validates it against the OpenAPI 3.1 schema, and writes it to src/openapi/openapi.json, which the
  * Worker serves as it is. With --check, writes nothing and fails if the committed file differs from
  * what the schemas give, or if the document is not valid (`npm test` runs this). Prints every error and
@@ -18,7 +18,7 @@ const check = process.argv.includes("--check");
 const file = "src/openapi/openapi.json";
 
 const tmp = join(tmpdir(), `relay-openapi-${process.pid}.mjs`);
-await build({ entryPoints: ["src/openapi/build.ts"], bundle: true, format: "esm", platform: "node", outfile: tmp, logLevel: "error" });
+await build({ entryPoints: ["scripts/openapi-build.ts"], bundle: true, format: "esm", platform: "node", outfile: tmp, logLevel: "error" });
 const { buildDocument } = await import(pathToFileURL(tmp).href);
 rmSync(tmp);
 
@@ -44,7 +44,7 @@ if (check) {
     // Missing: reported as a difference below.
   }
   if (committed !== text) {
-    console.error(`${file} does not match the zod schemas (src/openapi/build.ts). Run 'npm run openapi' and commit the result.`);
+    console.error(`${file} does not match the zod schemas (scripts/openapi-build.ts). Run 'npm run openapi' and commit the result.`);
     process.exit(1);
   }
   console.log(`${file} matches the zod schemas and is valid OpenAPI ${validator.version} (${operations} operations)`);

@@ -5,7 +5,7 @@ import generated from "./openapi.json";
 export type OpenApiDocument = oas31.OpenAPIObject;
 
 /**
- * The document built from the zod schemas when the Worker is built (`npm run openapi`, see build.ts),
+ * The document built from the zod schemas when the Worker is built (`npm run openapi`, see scripts/openapi-build.ts),
  * so that the Worker carries neither the generator nor the work of running it.
  */
 const BUILT = generated as unknown as OpenApiDocument;

@@ -1,6 +1,6 @@
 import { hint } from "./seal";
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -13,7 +13,7 @@ import type { ApiKey, DeadLetter, Endpoint, IssuedApiKey, Tenant } from "../../s
 import { buildApp } from "../../src/app";
 import { SCOPES } from "../../src/config/schema";
 import type { DeadLetter as StoredDeadLetter } from "../../src/delivery/endpoint-store";
-import { buildDocument } from "../../src/openapi/build";
+import { buildDocument } from "../../scripts/openapi-build";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import type { RegistryApiKey, RegistryEndpoint, RegistryTenant } from "../../src/registry/records";
 

@@ -1,11 +1,11 @@
 import * as z from "zod";
 import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from "zod-openapi";
-import { version } from "../../package.json";
-import { CreateTenant, EnableEndpointRequest, IssueKeyRequest, IssuedApiKey, Tenant, TenantWithKeys, UpdateTenant } from "../api/schemas";
-import { Problem, type ProblemCode } from "../errors";
-import { ChatV7Request, ConversationAddress, InboundEvent, MessageRecord, OutboundContent, SendAccepted, SendMessageRequest } from "../model";
-import { type Operation, type Reply, TAGS } from "./operation";
-import { OPERATIONS } from "./operations";
+import { version } from "../package.json";
+import { CreateTenant, EnableEndpointRequest, IssueKeyRequest, IssuedApiKey, Tenant, TenantWithKeys, UpdateTenant } from "../src/api/schemas";
+import { Problem, type ProblemCode } from "../src/errors";
+import { ChatV7Request, ConversationAddress, InboundEvent, MessageRecord, OutboundContent, SendAccepted, SendMessageRequest } from "../src/model";
+import { type Operation, type Reply, TAGS } from "../src/openapi/operation";
+import { OPERATIONS } from "../src/openapi/operations";
 
 /** Named in `components.schemas`, so that every use is a `$ref` and the reference shows each once. */
 const SCHEMAS = {
