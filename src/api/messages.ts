@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import type { AccountConfig } from "../channels/registry";
 import { sha256Hex } from "../crypto";
-import { queueMessages } from "../delivery/conversation-outbox";
+import { queueMessages } from "../delivery/conversation-shards";
 import type { QueuedMessage } from "../delivery/conversation-store";
 import { ProblemError } from "../errors";
 import { type BatchItemResult, ChatV7Request, type SendAccepted, type SendBatchAccepted, SendMessageRequest } from "../model";

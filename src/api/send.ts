@@ -1,7 +1,7 @@
 import { planParts } from "../channels/degrade";
 import { type AccountConfig, adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
-import { conversationShardId } from "../delivery/conversation-outbox";
+import { conversationShardId } from "../delivery/conversation-shards";
 import type { QueuedMessage } from "../delivery/conversation-store";
 import { ProblemError } from "../errors";
 import type { ConversationAddress, SendMessageRequest } from "../model";

@@ -16,7 +16,7 @@ import { outboundExpired, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { sendContextFor } from "./send-context";
-import { CONVERSATION_SHARDS, shardOf } from "./shards";
+import { CONVERSATION_SHARDS } from "./shards";
 import { TokenBucket } from "./token-bucket";
 
 /** How long one alarm keeps starting sends before it yields and re-arms (keeps alarms well under limits). */
@@ -31,18 +31,6 @@ const CANDIDATES = 64;
 const EVENT_FLUSH_RETRY_MS = 2_000;
 /** While the tenant has no endpoint, look again this often. */
 const NO_ENDPOINT_RETRY_MS = 60_000;
-
-/**
- * The id of the outbox shard that holds a conversation: one of CONVERSATION_SHARDS per channel account,
- * chosen by the customer, so that a conversation always lands in the same shard.
- */
-export function conversationShardId(env: Env, address: ConversationAddress): DurableObjectId {
-  return env.CONVERSATIONS.idFromName(JSON.stringify([address.tenant, address.account, shardOf(address.peer, CONVERSATION_SHARDS)]));
-}
-
-export function conversationOutbox(env: Env, address: ConversationAddress) {
-  return env.CONVERSATIONS.get(conversationShardId(env, address));
-}
 
 /**
  * Whether a thrown error is the world's (the network, a timeout, a busy Durable Object, the operator's
@@ -401,17 +389,4 @@ export class ConversationOutbox extends DurableObject<Env> {
       this.store.unstageEvents(batch[batch.length - 1]!.seq);
     }
   }
-}
-
-/**
- * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
- * resolves. Messages of one conversation keep the order given.
- */
-export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
-  const byShard = new Map<string, QueuedMessage[]>();
-  for (const m of messages) {
-    const key = conversationShardId(env, m.address).toString();
-    (byShard.get(key) ?? byShard.set(key, []).get(key)!).push(m);
-  }
-  await Promise.all([...byShard].map(([key, shard]) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromString(key)).enqueue(shard)));
 }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { queueMessages } from "./conversation-outbox";
+import { queueMessages } from "./conversation-shards";
 import type { QueuedMessage } from "./conversation-store";
 import { migrate } from "./migrations";
 

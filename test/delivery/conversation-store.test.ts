@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CONVERSATION_MIGRATIONS, ConversationStore } from "../../src/delivery/conversation-store";
+import { ConversationStore } from "../../src/delivery/conversation-store";
+import { CONVERSATION_MIGRATIONS } from "../../src/delivery/conversation-tables";
 import { migrate } from "../../src/delivery/migrations";
 
 const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: "4915100000001" } as const;

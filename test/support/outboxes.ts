@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { conversationOutbox } from "../../src/delivery/conversation-outbox";
+import { conversationOutbox } from "../../src/delivery/conversation-shards";
 import { endpointOutbox, endpointShards } from "../../src/delivery/endpoint-outbox";
 import { ENDPOINT_SHARDS } from "../../src/delivery/shards";
 import type { ConversationAddress } from "../../src/model";

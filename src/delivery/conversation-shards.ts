@@ -1,0 +1,30 @@
+import type { Env } from "../env";
+import type { ConversationAddress } from "../model";
+import type { QueuedMessage } from "./conversation-store";
+import { CONVERSATION_SHARDS, shardOf } from "./shards";
+
+/**
+ * The id of the outbox shard that holds a conversation: one of CONVERSATION_SHARDS per channel account,
+ * chosen by the customer, so that a conversation always lands in the same shard.
+ */
+export function conversationShardId(env: Env, address: ConversationAddress): DurableObjectId {
+  return env.CONVERSATIONS.idFromName(JSON.stringify([address.tenant, address.account, shardOf(address.peer, CONVERSATION_SHARDS)]));
+}
+
+export function conversationOutbox(env: Env, address: ConversationAddress) {
+  return env.CONVERSATIONS.get(conversationShardId(env, address));
+}
+
+/**
+ * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
+ * resolves. Messages of one conversation keep the order given.
+ */
+export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
+  const byShard = new Map<string, { id: DurableObjectId; messages: QueuedMessage[] }>();
+  for (const m of messages) {
+    const id = conversationShardId(env, m.address);
+    const shard = byShard.get(id.toString()) ?? byShard.set(id.toString(), { id, messages: [] }).get(id.toString())!;
+    shard.messages.push(m);
+  }
+  await Promise.all([...byShard.values()].map((shard) => env.CONVERSATIONS.get(shard.id).enqueue(shard.messages)));
+}
