@@ -147,7 +147,7 @@ async function storeEvents(
     others.map(async (e) => {
       const event = toInboundEvent(e, base);
       // Media the business fetches from the relay, so platform credentials never leave it.
-      if (event.type === "message.received" && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
+      if ((event.type === "message.received" || event.type === "message.edited") && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
         const token = await signMediaToken(secret, { account: base.account, mediaId: event.message.content.mediaId });
         event.message.content.url = `${origin}/v1/media/${token}`;
       }

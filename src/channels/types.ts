@@ -1,10 +1,12 @@
 import type { z } from "zod";
 import type {
   ChannelId,
-  InboundContent,
+  CustomerEvent,
   MessageStatus,
   OutboundContent,
   OutboundMessage,
+  PlatformConversation,
+  Pricing,
   StatusError,
 } from "../model";
 import type { UrlPolicy } from "../transport/guarded-fetch";
@@ -51,23 +53,16 @@ export interface Capabilities {
   rate: ChannelRate;
 }
 
+/** Omit over each member of a union (TypeScript's Omit would merge the members). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /**
  * A platform event before the relay gives it an id and a tenant. `dedupeKey` identifies the event on the
- * platform (message id, or message id + status) so that redeliveries are recognised.
+ * platform (message id, or message id + status) so that redeliveries are recognised. Events about a
+ * customer carry the unified event's fields as they are, with the customer's id as `peer`.
  */
 export type ParsedEvent =
-  | {
-      type: "message.received";
-      peer: string;
-      dedupeKey: string;
-      message: {
-        platformMessageId: string;
-        timestamp: string;
-        sender: { id: string; name?: string };
-        content: InboundContent;
-        inReplyTo?: string;
-      };
-    }
+  | (OmitEach<CustomerEvent, "id" | "createdAt" | "conversation"> & { peer: string; dedupeKey: string })
   | {
       type: "message.status";
       peer: string;
@@ -76,6 +71,8 @@ export type ParsedEvent =
         status: Exclude<MessageStatus, "queued">;
         timestamp: string;
         error?: StatusError;
+        pricing?: Pricing;
+        platformConversation?: PlatformConversation;
       } & (
         | { platformMessageId: string }
         /** Every message sent to the peer up to this time (ISO) has this status (Messenger watermarks). */

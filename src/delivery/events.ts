@@ -14,7 +14,7 @@ export function eventId(tenant: string, key: string): string {
   return `evt_${toHex(sha256(encoder.encode(`${tenant}\n${key}`))).slice(0, 32)}`;
 }
 
-/** Turns a parsed received message or channel error into a unified event of a tenant. */
+/** Turns a parsed customer event or channel error into a unified event of a tenant. */
 export function toInboundEvent(
   parsed: Exclude<ParsedEvent, { type: "message.status" }>,
   base: Omit<ConversationAddress, "peer">,
@@ -22,8 +22,9 @@ export function toInboundEvent(
 ): InboundEvent {
   const id = eventId(base.tenant, `${base.account}:${parsed.dedupeKey}`);
   const createdAt = now.toISOString();
-  if (parsed.type === "message.received") {
-    return { id, createdAt, type: "message.received", conversation: { ...base, peer: parsed.peer }, message: parsed.message };
+  if (parsed.type === "channel.error") {
+    return { id, createdAt, type: "channel.error", conversation: { ...base, peer: "-" }, error: parsed.error };
   }
-  return { id, createdAt, type: "channel.error", conversation: { ...base, peer: "-" }, error: parsed.error };
+  const { peer, dedupeKey: _, ...event } = parsed;
+  return { ...event, id, createdAt, conversation: { ...base, peer } } as InboundEvent;
 }
