@@ -3,3 +3,4 @@ export * from "./inbound";
 export * from "./message-record";
 export * from "./outbound";
 export * from "./batch";
+export * from "./conversation-id";

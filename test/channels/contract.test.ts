@@ -99,6 +99,35 @@ describe.each(KITS.map((k) => [k.channel, k] as const))("%s adapter contract", (
     }
   });
 
+  it("yields the documented facts of each fixture", async () => {
+    const account = (await registryAccount(env, kit.accountId))!.account;
+    for (const [name, expected] of Object.entries(kit.facts)) {
+      const body = kit.fixtures[name];
+      expect(body, `fixture ${name}`).toBeDefined();
+      const signed = await kit.signed(body!);
+      const raw = new Uint8Array(await new Response(signed.body).arrayBuffer());
+      const { events, problems } = await adapter.parse(raw, account, new Headers(signed.headers));
+      expect(problems, name).toEqual([]);
+      expect(events.length, name).toBe(expected.length);
+      expected.forEach((facts, i) => expect(events[i], `${name} #${i}`).toMatchObject(facts));
+    }
+  });
+
+  it("has a fixture for every event type the platform documents", () => {
+    const covered = new Set(Object.values(kit.facts).flatMap((events) => events.map((e) => e.type)));
+    for (const type of kit.documentedEvents) expect(covered.has(type), `${type} has no fixture in facts`).toBe(true);
+  });
+
+  it("classifies the platform's answers to a send as its table says", async () => {
+    expect(kit.classification.length).toBeGreaterThanOrEqual(5);
+    for (const row of kit.classification) {
+      const result = await kit.classify(new Response(row.body || null, { status: row.status, headers: row.headers }), row.body);
+      expect(result.kind, row.name).toBe(row.expect.kind);
+      if (row.expect.reason) expect(result.kind === "failed" && result.error.reason, row.name).toBe(row.expect.reason);
+      if (row.expect.afterSeconds !== undefined) expect(result.kind === "retry" && result.afterSeconds, row.name).toBe(row.expect.afterSeconds);
+    }
+  });
+
   it("plans outbound content within its declared limits", () => {
     const caps = adapter.capabilities;
     for (const content of DEMANDING) {

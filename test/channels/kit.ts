@@ -1,4 +1,5 @@
-import type { ChannelId } from "../../src/model";
+import type { SendResult } from "../../src/channels/types";
+import type { ChannelId, EventType, FailureReason } from "../../src/model";
 
 /** A request as a platform would send it to the relay. */
 export interface PlatformRequest {
@@ -28,4 +29,22 @@ export interface ChannelKit {
   tampered(json: string): Promise<PlatformRequest>;
   /** The platform's subscription handshake, where it has one: a valid one answered 200 with `expect`, a bad one refused. */
   handshake?: { valid: PlatformRequest; expect: string; invalid: PlatformRequest };
+  /**
+   * What fixtures must yield, by fixture name: the parsed events in order, each matched as a subset
+   * (`toMatchObject`) of the parsed event (`type`, `peer` and the unified event's own fields).
+   */
+  facts: Record<string, Record<string, unknown>[]>;
+  /** Every event type the platform documents sending (the contract checks `facts` covers each). */
+  documentedEvents: EventType[];
+  /** The adapter's reading of one platform answer to a send. */
+  classify(res: Response, body: string): SendResult | Promise<SendResult>;
+  /** Platform answers to a send and how they must be classified. */
+  classification: {
+    name: string;
+    status: number;
+    headers?: Record<string, string>;
+    body: string;
+    expect: { kind: SendResult["kind"]; reason?: FailureReason; afterSeconds?: number };
+  }[];
 }
+
