@@ -77,8 +77,25 @@ for (let i = 0; i < 600 && !stopping; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
+// The sandbox customer writes first, as a customer does on WhatsApp: the business may answer freely for
+// 24 hours (the messaging window), so the seed's message below goes out.
+const customer = "49123123456";
+if (!stopping) {
+  await fetch(`${container.url}/_sandbox/inbound`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ from: customer, text: "Hi! Please send me news about my order.", name: "Sandbox Customer" }),
+  });
+  for (let i = 0; i < 150 && !stopping; i++) {
+    const res = await fetch(`${relayUrl}/v1/conversations?peer=${customer}`, { headers: { authorization: "Bearer sandbox" } }).catch(() => undefined);
+    const list = res?.ok ? await res.json() : undefined;
+    if (list?.conversations?.[0]?.window?.open) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 console.log(`
-Messenger Relay sandbox is up:
+Messenger Relay sandbox is up (the sandbox customer ${customer} has written to the business):
   relay               ${relayUrl}
   WhatsApp container  ${container.url}   (state: ${container.url}/_sandbox/state)
   business backend    ${backend.url}   (prints every verified event below)
@@ -88,6 +105,9 @@ Send the seed's "Hello world!":
 
 Then read its status (use the id it answered with):
   curl -s ${relayUrl}/v1/messages/<id> -H 'Authorization: Bearer sandbox'
+
+See the conversation and its messaging window:
+  curl -s ${relayUrl}/v1/conversations -H 'Authorization: Bearer sandbox'
 
 Play the customer replying:
   curl -sX POST ${container.url}/_sandbox/inbound -H 'Content-Type: application/json' -d '{"from":"49123123456","text":"Hi back!"}'

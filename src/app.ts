@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { accountsApi } from "./api/accounts";
 import { adminApi } from "./api/admin";
 import { apiKeysApi } from "./api/api-keys";
+import { conversationsApi } from "./api/conversations";
 import { deadLettersApi } from "./api/dead-letters";
 import { endpointsApi } from "./api/endpoints";
 import { docsApi } from "./api/docs";
@@ -22,6 +23,7 @@ export function buildApp() {
   app.route("/", messagesApi);
   app.route("/", webhooksApi);
   app.route("/", mediaApi);
+  app.route("/", conversationsApi);
   app.route("/", deadLettersApi);
   app.route("/", adminApi);
   app.route("/", apiKeysApi);

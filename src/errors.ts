@@ -39,6 +39,8 @@ export type ProblemCode =
   | "unsupported_content"
   | "unsupported_media_type"
   | "url_refused"
+  | "window_closed"
+  | "conversation_not_found"
   | "storage_busy"
   | "tenant_exists"
   | "tenant_not_in_registry"

@@ -43,3 +43,10 @@ export async function readJsonBody<T extends z.ZodType>(c: AppContext, schema: T
   if (!result.success) throw validationProblem(result.error);
   return result.data;
 }
+
+/** Reads the query string and validates it: 422 naming each bad parameter. */
+export function readQuery<T extends z.ZodType>(c: AppContext, schema: T): z.infer<T> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw validationProblem(result.error);
+  return result.data;
+}

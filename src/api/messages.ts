@@ -12,7 +12,7 @@ import type { AppContext, AppEnv } from "./context";
 import { conversationOfMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
 import { IdempotencyKey } from "./schemas";
-import { canonicalJson, prepareSend, sendingAccount } from "./send";
+import { canonicalJson, checkWindows, prepareSend, sendingAccount } from "./send";
 
 /** A batch of 1,000 messages with long texts or templates stays under this. */
 export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
@@ -42,8 +42,10 @@ async function queueOnce(c: AppContext, route: string, body: unknown, messages: 
 /** Validates a send against the tenant's accounts and the channel's capabilities, then queues it. */
 async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
   const account = await sendingAccount(c, c.get("principal").tenant, request.account);
-  const message = prepareSend(c, account, request);
-  const accepted: SendAccepted = { id: message.id, status: "queued", conversation: message.address };
+  const message = await prepareSend(c, account, request);
+  const [verdict] = await checkWindows(c, [{ message, account }]);
+  if (verdict instanceof ProblemError) throw verdict;
+  const accepted: SendAccepted = { id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) };
   const { response, replayed } = await queueOnce(c, route, request, [message], JSON.stringify(accepted));
   const id = (JSON.parse(response) as SendAccepted).id;
   return c.body(response, 202, {
@@ -61,20 +63,31 @@ async function acceptBatch(c: AppContext, body: unknown): Promise<Response> {
   const tenant = c.get("principal").tenant;
   const accounts = new Map<string | undefined, Promise<AccountConfig>>();
   const results: BatchItemResult[] = [];
-  const messages: QueuedMessage[] = [];
+  const prepared: { index: number; message: QueuedMessage; account: AccountConfig }[] = [];
+  const refused = (index: number, e: unknown) => {
+    if (!(e instanceof ProblemError)) throw e;
+    results.push({ index, error: { status: e.status, code: e.code, detail: e.message } });
+  };
   for (const [index, item] of batchItems(body).entries()) {
     try {
       if ("problem" in item) throw item.problem;
       const named = item.request.account;
       if (!accounts.has(named)) accounts.set(named, sendingAccount(c, tenant, named));
-      const message = prepareSend(c, await accounts.get(named)!, item.request, true);
-      messages.push(message);
-      results.push({ index, id: message.id, status: "queued", conversation: message.address });
+      const account = await accounts.get(named)!;
+      prepared.push({ index, message: await prepareSend(c, account, item.request, true), account });
     } catch (e) {
-      if (!(e instanceof ProblemError)) throw e;
-      results.push({ index, error: { status: e.status, code: e.code, detail: e.message } });
+      refused(index, e);
     }
   }
+  const verdicts = await checkWindows(c, prepared);
+  const messages: QueuedMessage[] = [];
+  prepared.forEach(({ index, message }, i) => {
+    const verdict = verdicts[i];
+    if (verdict instanceof ProblemError) return refused(index, verdict);
+    messages.push(message);
+    results.push({ index, id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) });
+  });
+  results.sort((a, b) => a.index - b.index);
   const answer: SendBatchAccepted = { accepted: messages.length, failed: results.length - messages.length, results };
   const { response, replayed } = await queueOnce(c, "batch", body, messages, JSON.stringify(answer));
   return c.body(response, answer.failed === 0 ? 202 : 207, {

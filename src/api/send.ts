@@ -1,10 +1,12 @@
 import { planParts } from "../channels/degrade";
 import { type AccountConfig, adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
+import { WINDOW_RULES, windowPermits } from "../channels/window";
 import { conversationShardId } from "../delivery/conversation-shards";
+import { conversationFacts, conversationWindow, factsKey, peerForRecipient } from "../delivery/customers";
 import type { QueuedMessage } from "../delivery/conversation-store";
 import { ProblemError } from "../errors";
-import type { ConversationAddress, SendMessageRequest } from "../model";
+import type { ConversationAddress, MessagingWindow, SendMessageRequest, SendWarning } from "../model";
 import { registryAccount, registryTenant, tenantAccounts } from "../registry/directory";
 import { staticUrlProblem } from "../transport/guarded-fetch";
 import type { AppContext } from "./context";
@@ -34,7 +36,7 @@ async function soleAccount(c: AppContext, tenant: string): Promise<string> {
  * Checks one send against its account and the channel's capabilities, and resolves it to a message for
  * its conversation, with a new id. Throws the ProblemError a client gets for it.
  */
-export function prepareSend(c: AppContext, account: AccountConfig, request: SendMessageRequest, bulk = false): QueuedMessage {
+export async function prepareSend(c: AppContext, account: AccountConfig, request: SendMessageRequest, bulk = false): Promise<QueuedMessage> {
   const adapter = adapterFor(account.channel);
   const peer = adapter.normalizePeer(request.to);
   if (!peer) {
@@ -52,7 +54,9 @@ export function prepareSend(c: AppContext, account: AccountConfig, request: Send
   const refusal = adapter.refuse?.(content, account);
   if (refusal) throw new ProblemError(422, "content_refused", refusal);
 
-  const address: ConversationAddress = { tenant: c.get("principal").tenant, channel: account.channel, account: account.id, peer };
+  const to: ConversationAddress = { tenant: c.get("principal").tenant, channel: account.channel, account: account.id, peer };
+  // A customer who first wrote with another identity keeps that conversation.
+  const address = { ...to, peer: await peerForRecipient(c.env, to) };
   return {
     address,
     id: newMessageId(conversationShardId(c.env, address)),
@@ -73,4 +77,42 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A send the window forbids: refused (`enforce`) or queued with a warning (`advise`). */
+export type WindowVerdict = ProblemError | SendWarning | undefined;
+
+/**
+ * Checks each message against its conversation's messaging window before anything is queued. A template
+ * where templates are always allowed needs no look-up.
+ */
+export async function checkWindows(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig; tag?: string }[]): Promise<WindowVerdict[]> {
+  const alwaysAllowed = (m: QueuedMessage) => m.content.type === "template" && WINDOW_RULES[m.address.channel].outside.templates === true;
+  const checked = items.filter((i) => !alwaysAllowed(i.message));
+  if (checked.length === 0) return items.map(() => undefined);
+  const facts = await conversationFacts(c.env, checked.map((i) => i.message.address));
+  const now = Date.now();
+  return items.map(({ message, account, tag }) => {
+    if (alwaysAllowed(message)) return undefined;
+    const window = conversationWindow(account.channel, facts.get(factsKey(message.address)), now);
+    const accountTag = "tag" in account && typeof account.tag === "string" ? account.tag : undefined;
+    if (windowPermits(window, message.content, tag ?? accountTag)) return undefined;
+    const detail = windowClosedDetail(account.channel, window);
+    if (account.windowPolicy === "advise") return { code: "window_closed", detail };
+    return new ProblemError(422, "window_closed", detail, { window });
+  });
+}
+
+/** Why a send is outside the window, and what may still go. */
+function windowClosedDetail(channel: string, window: MessagingWindow): string {
+  const why = window.closedAt
+    ? `The messaging window with this customer on ${channel} closed at ${window.closedAt}.`
+    : `The customer has not written to this ${channel} account yet (or the relay has not seen it), so the messaging window is not open.`;
+  const tags = window.allowed.filter((a) => a.startsWith("tag:")).map((a) => a.slice(4));
+  const what = window.allowed.includes("template")
+    ? "Send an approved template instead."
+    : tags.length > 0
+      ? `Send it with one of the message tags ${tags.join(", ")}.`
+      : "Nothing can be sent until the customer writes again.";
+  return `${why} ${what}`;
 }

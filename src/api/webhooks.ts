@@ -7,9 +7,10 @@ import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
 import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
 import { TooLargeError } from "../transport/errors";
-import { ChannelId, type ConversationAddress } from "../model";
+import { ChannelId, type ConversationAddress, type CustomerEvent } from "../model";
 import type { ConversationStatuses } from "../delivery/conversation-outbox";
 import { conversationOutbox, conversationShardId } from "../delivery/conversation-shards";
+import { customerOf, noteCustomers, resolveAliases } from "../delivery/customers";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { mediaTokenSecret, signMediaToken } from "./media-tokens";
@@ -123,6 +124,8 @@ async function storeEvents(
   events: ParsedEvent[],
   deadline: number,
 ): Promise<number> {
+  // A customer known by another identity first keeps that conversation.
+  await resolveAliases(c.env, base, events.filter((e) => e.type !== "message.status" && e.type !== "channel.error"), customerOf);
   // Statuses go to the outbox shard of their conversation: one call per shard, each conversation in order.
   const shards = new Map<string, ConversationStatuses[]>();
   const byPeer = new Map<string, ConversationStatuses>();
@@ -180,6 +183,9 @@ async function storeEvents(
       await write(() => conversationOutbox(c.env, conversations[0]!.address).applyStatuses(conversations));
     }
   };
-  await Promise.all([storeOthers(), ...Array.from({ length: Math.min(PARALLEL_SHARDS, pending.length) }, storeStatuses)]);
+  // What customers did decides their messaging window: recorded before the platform is acknowledged too.
+  const customerEvents = unified.filter((e): e is CustomerEvent => e.type !== "channel.error" && e.type !== "account.health" && e.type !== "message.status");
+  const storeNotes = () => write(() => noteCustomers(c.env, customerEvents));
+  await Promise.all([storeOthers(), storeNotes(), ...Array.from({ length: Math.min(PARALLEL_SHARDS, pending.length) }, storeStatuses)]);
   return events.length;
 }

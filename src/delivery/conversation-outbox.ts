@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
 import { armAt } from "./alarm";
+import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
 import { ConversationStore, type DueHead, type PendingMessage, type QueuedMessage } from "./conversation-store";
 import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
@@ -65,6 +66,7 @@ export interface ConversationStatuses {
  */
 export class ConversationOutbox extends DurableObject<Env> {
   private readonly store: ConversationStore;
+  private readonly facts: ConversationFacts;
   private bucket: TokenBucket | undefined;
   /** The alarm is sending: a new message only has to wake it. */
   private pumping = false;
@@ -80,6 +82,44 @@ export class ConversationOutbox extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ConversationStore(ctx.storage.sql);
+    this.facts = new ConversationFacts(ctx.storage.sql);
+  }
+
+  /** Records what customers did (wrote, opted in or out, closed the conversation): their window depends on it. */
+  async noteCustomers(notes: CustomerNote[]): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.store.addConversations(notes.map((n) => n.address), now);
+      this.facts.note(notes, now);
+    });
+  }
+
+  /** What the shard knows of some of its customers, by peer (absent: never seen). */
+  async conversationFacts(peers: string[]): Promise<Record<string, ConversationFactsRow>> {
+    const found: Record<string, ConversationFactsRow> = {};
+    for (const peer of peers) {
+      const row = this.facts.one(peer);
+      if (row) found[peer] = row;
+    }
+    return found;
+  }
+
+  /** A page of the shard's conversations, for its tenant only. */
+  async conversations(query: ConversationQuery, tenant: string): Promise<ConversationFactsRow[]> {
+    return this.store.owner?.tenant === tenant ? this.facts.list(query) : [];
+  }
+
+  /**
+   * The conversations other identities lead to (a WhatsApp business-scoped id): the one recorded, else
+   * the peer given, recorded from now on.
+   */
+  async resolveAliases(pairs: { identity: string; peer: string }[]): Promise<string[]> {
+    return this.ctx.storage.transactionSync(() => pairs.map((p) => this.facts.resolveAlias(p.identity, p.peer)));
+  }
+
+  /** The conversation an identity leads to, if any. */
+  async aliasOf(identity: string): Promise<string | undefined> {
+    return this.facts.aliasOf(identity);
   }
 
   /** Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. */

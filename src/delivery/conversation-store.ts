@@ -91,7 +91,7 @@ export class ConversationStore {
   }
 
   /** Records conversations (their addresses, and the shard's owner on the first one). */
-  addConversations(addresses: readonly ConversationAddress[]): void {
+  addConversations(addresses: readonly ConversationAddress[], now = Date.now()): void {
     const first = addresses[0];
     if (!first) return;
     this.sql.exec(
@@ -99,14 +99,20 @@ export class ConversationStore {
       JSON.stringify({ tenant: first.tenant, account: first.account } satisfies ShardOwner),
     );
     for (const address of addresses) {
-      this.sql.exec("INSERT OR IGNORE INTO conversations (peer, address) VALUES (?, ?)", address.peer, JSON.stringify(address));
+      this.sql.exec(
+        "INSERT OR IGNORE INTO conversations (peer, address, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        address.peer,
+        JSON.stringify(address),
+        now,
+        now,
+      );
     }
   }
 
   /** Appends messages to their conversations, in the order given; ids seen before are ignored. Returns how many were new. */
   enqueue(messages: readonly QueuedMessage[], now: number): number {
     let added = 0;
-    this.addConversations(messages.map((m) => m.address));
+    this.addConversations(messages.map((m) => m.address), now);
     for (const m of messages) {
       const inserted = this.sql
         .exec<{ seq: number }>(
@@ -240,7 +246,13 @@ export class ConversationStore {
       last ? null : now,
       head.seq,
     );
-    if (nextSendAt > now) this.sql.exec("UPDATE conversations SET next_send_at = ? WHERE peer = ?", nextSendAt, head.address.peer);
+    this.sql.exec(
+      "UPDATE conversations SET next_send_at = ?, last_outbound_at = ?, updated_at = ? WHERE peer = ?",
+      nextSendAt > now ? nextSendAt : null,
+      now,
+      now,
+      head.address.peer,
+    );
     this.refreshHead(head.address.peer);
     this.sql.exec("INSERT OR IGNORE INTO platform_ids (platform_id, message_id) VALUES (?, ?)", platformId, id);
     if (last) this.transition(head.seq, id, "sent", now);

@@ -65,6 +65,21 @@ export const CONVERSATION_MIGRATIONS = [
    DROP INDEX messages_sent_at;
    CREATE INDEX messages_peer_sent ON messages (peer, sent_at) WHERE sent_at IS NOT NULL;
    DROP INDEX heads_due;`,
+  // What the relay knows of each customer, for the messaging window and GET /v1/conversations; and the
+  // customer's other identities (a WhatsApp business-scoped id) that lead to the conversation's peer.
+  `ALTER TABLE conversations ADD COLUMN created_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE conversations ADD COLUMN last_inbound_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN last_outbound_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN subscribed INTEGER;
+   ALTER TABLE conversations ADD COLUMN closed_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN customer TEXT;
+   UPDATE conversations SET
+     created_at = (SELECT MIN(created_at) FROM messages WHERE messages.peer = conversations.peer),
+     last_outbound_at = (SELECT MAX(sent_at) FROM messages WHERE messages.peer = conversations.peer);
+   UPDATE conversations SET updated_at = COALESCE(last_outbound_at, created_at, 0);
+   CREATE INDEX conversations_updated ON conversations (updated_at, peer);
+   CREATE TABLE aliases (identity TEXT PRIMARY KEY, peer TEXT NOT NULL);`,
 ];
 
 /** A row of `messages`. */

@@ -5,7 +5,7 @@
 const PREFIX = "cnv_";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** The id of the conversation with `peer` on `account`. */
 export function conversationId(account: string, peer: string): string {

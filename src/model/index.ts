@@ -4,3 +4,4 @@ export * from "./message-record";
 export * from "./outbound";
 export * from "./batch";
 export * from "./conversation-id";
+export * from "./conversation";

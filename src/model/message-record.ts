@@ -27,10 +27,15 @@ export const MessageRecord = z.object({
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
 /** The answer to an accepted send (HTTP 202). */
+/** Something the client should know about a send that was queued anyway (the window was closed under an `advise` policy). */
+export const SendWarning = z.object({ code: z.string(), detail: z.string() });
+export type SendWarning = z.infer<typeof SendWarning>;
+
 export const SendAccepted = z.object({
   id: z.string(),
   status: z.literal("queued"),
   conversation: ConversationAddress,
+  warnings: z.array(SendWarning).optional(),
 });
 export type SendAccepted = z.infer<typeof SendAccepted>;
 

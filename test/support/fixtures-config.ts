@@ -25,6 +25,8 @@ export interface Ports {
 /** Each channel's test account (test/channels/<channel>/account.ts), for tenant acme. */
 function channelAccounts(urls: Record<string, string>): Record<string, unknown>[] {
   const url = (channel: string) => urls[channel] ?? "http://127.0.0.1:9";
+  // The channel tests write first to customers who never wrote: the messaging window is advice here
+  // (test/e2e/conversations.test.ts covers enforcing it).
   return [
     messengerTestAccount(url("messenger")),
     telegramTestAccount(url("telegram")),
@@ -33,13 +35,14 @@ function channelAccounts(urls: Record<string, string>): Record<string, unknown>[
     { ...whatsappCloudTestAccount(url("whatsapp-cloud")), id: "whatsapp-cloud-test-2", phoneNumberId: "999999999999999" },
     appleTestAccount(url("apple")),
     viberTestAccount(url("viber")),
-  ];
+  ].map((a) => ({ ...a, windowPolicy: "advise" }));
 }
 
 export function relayConfig(p: Ports) {
-  const account = (id: string, access?: boolean) => ({
+  const account = (id: string, access?: boolean, windowPolicy = "advise") => ({
     id,
     channel: "whatsapp",
+    windowPolicy,
     phoneNumber: "+15550000000",
     container: {
       origin: p.containerUrl,
@@ -68,7 +71,7 @@ export function relayConfig(p: Ports) {
         ],
         defaultAccount: "wa-acme",
         endpoint: { url: `${p.backendUrl}/webhooks`, secret: ENDPOINT_SECRET, timeoutMs: 3000 },
-        accounts: [account("wa-acme"), account("wa-acme-access", true), ...channelAccounts(p.platformUrls)],
+        accounts: [account("wa-acme"), account("wa-acme-access", true), account("wa-window", false, "enforce"), ...channelAccounts(p.platformUrls)],
       },
       {
         id: "globex",

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 
 /**
@@ -35,6 +36,8 @@ export const AppleAccount = z.object({
   channel: z.literal("apple"),
   /** Overrides the channel's default send rate. */
   rate: AccountRate.optional(),
+  /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+  windowPolicy: WindowPolicy.optional(),
   /** The MSP id Apple gave the provider: `iss` of the relay's tokens, the expected `aud` of Apple's. */
   mspId: z.string().min(1),
   /** The MSP's API secret as Apple shows it, base64; the HS256 key is its decoded bytes. */

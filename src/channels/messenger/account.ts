@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 
 /** Meta's Graph API, which serves the Send API. */
@@ -43,6 +44,8 @@ export const MessengerAccount = z
     channel: z.literal("messenger"),
     /** Overrides the channel's default send rate. */
     rate: AccountRate.optional(),
+    /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+    windowPolicy: WindowPolicy.optional(),
     /** The Page's id: messages are sent from it, and webhook entries for other Pages are skipped. */
     pageId: z.string().regex(/^\d{1,32}$/, "the numeric id of the Facebook Page"),
     /** A Page access token with `pages_messaging`; sent only in the Authorization header. */

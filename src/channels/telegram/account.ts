@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 
 /** Where the Bot API lives; tests point `apiBaseUrl` at a local fake instead. */
@@ -31,6 +32,8 @@ export const TelegramAccount = z.object({
   channel: z.literal("telegram"),
   /** Overrides the channel's default send rate. */
   rate: AccountRate.optional(),
+  /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+  windowPolicy: WindowPolicy.optional(),
   /** The bot token. It travels in every API URL path, so URLs of this API are never logged or passed on. */
   botToken: BotToken,
   /** The `secret_token` registered with `setWebhook`. */

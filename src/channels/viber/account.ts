@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 
 /**
@@ -22,6 +23,8 @@ export const ViberAccount = z.object({
   channel: z.literal("viber"),
   /** Overrides the channel's default send rate. */
   rate: AccountRate.optional(),
+  /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+  windowPolicy: WindowPolicy.optional(),
   /** The bot's app key (Viber: More > Settings > Bots > Edit Info > Your app key). */
   authToken: z.string().min(16, "the bot's auth token (app key)"),
   /** Shown as the sender of every message (`sender.name`). */

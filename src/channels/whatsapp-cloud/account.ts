@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 
 /** Meta's Graph API, which serves the WhatsApp Cloud API. */
@@ -20,6 +21,8 @@ export const WhatsAppCloudAccount = z.object({
   channel: z.literal("whatsapp-cloud"),
   /** Overrides the channel's default send rate. */
   rate: AccountRate.optional(),
+  /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+  windowPolicy: WindowPolicy.optional(),
   /** The business phone number's id in the Graph API (not the number itself): WhatsApp Manager → API Setup. */
   phoneNumberId: z.string().regex(/^\d{1,32}$/, "the numeric phone number id from WhatsApp Manager"),
   /** A system-user access token with `whatsapp_business_messaging`, sent as `Authorization: Bearer`. */

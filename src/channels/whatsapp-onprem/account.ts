@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
+import { WindowPolicy } from "../../model";
 import { Slug } from "../../model";
 import { OriginTransport } from "../../transport/origin";
 
@@ -13,6 +14,8 @@ export const WhatsAppOnPremAccount = z.object({
   channel: z.literal("whatsapp"),
   /** Overrides the channel's default send rate. */
   rate: AccountRate.optional(),
+  /** Sends outside the messaging window: refused (`enforce`, the default) or queued with a warning (`advise`). */
+  windowPolicy: WindowPolicy.optional(),
   /** The business's phone number, for display. */
   phoneNumber: z.string().optional(),
   container: z.object({
