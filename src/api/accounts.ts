@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AccountConfig } from "../channels/registry";
+import { accountSession } from "../delivery/account-session";
 import { ProblemError } from "../errors";
 import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
@@ -57,7 +58,7 @@ export const accountsApi = new Hono<AppEnv>()
     const id = c.req.param("id");
     const account = await registryOf(c.env).account(c.get("principal").tenant, id);
     if (!account) throw notFound(id);
-    return c.json(shown(c, account));
+    return c.json({ ...shown(c, account), health: await accountSession(c.env, id).health() });
   })
   .patch("/v1/accounts/:id", requireAuth("accounts:write"), limitBody(MAX_API_BODY_BYTES), async (c) => {
     const id = c.req.param("id");
@@ -69,7 +70,9 @@ export const accountsApi = new Hono<AppEnv>()
       const first = updated.issues[0];
       throw new ProblemError(422, "validation_failed", `The account is invalid: ${first?.path || "(root)"}: ${first?.message}`, { errors: updated.issues });
     }
-    return c.json(shown(c, updated));
+    // New settings (credentials, most often) resume a paused account: what waited is sent, in order.
+    const health = await accountSession(c.env, id).resume(c.get("principal").tenant, id);
+    return c.json({ ...shown(c, updated), health });
   })
   .delete("/v1/accounts/:id", requireAuth("accounts:write"), async (c) => {
     const id = c.req.param("id");

@@ -8,6 +8,7 @@ import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import { UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
+import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
 import { ConversationStore, type DueHead, type PendingMessage, type QueuedMessage } from "./conversation-store";
@@ -32,6 +33,8 @@ const CANDIDATES = 64;
 const EVENT_FLUSH_RETRY_MS = 2_000;
 /** While the tenant has no endpoint, look again this often. */
 const NO_ENDPOINT_RETRY_MS = 60_000;
+/** How long a shard trusts what it last read of its account's health; a paused account is looked at again after this. */
+const HEALTH_RECHECK_MS = 30_000;
 
 /**
  * Whether a thrown error is the world's (the network, a timeout, a busy Durable Object, the operator's
@@ -75,6 +78,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   private candidates: DueHead[] = [];
   /** Something may now go before the candidates (a one-to-one message, a replay): read again. */
   private stale = true;
+  /** The account's health as last read: a paused account sends nothing until it is resumed. */
+  private health: { paused: boolean; readAt: number } | undefined;
   /** One flush of staged events at a time; calls during it share the next one. */
   private flushRun: Promise<void> | undefined;
   private flushNext: Promise<void> | undefined;
@@ -120,6 +125,22 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** The conversation an identity leads to, if any. */
   async aliasOf(identity: string): Promise<string | undefined> {
     return this.facts.aliasOf(identity);
+  }
+
+  /** The account was resumed: send what waited. */
+  async resume(): Promise<void> {
+    this.health = undefined;
+    const now = Date.now();
+    this.store.allDueBy(now);
+    if (this.store.nextDue() !== undefined) await this.sendSoon(now);
+  }
+
+  /** Whether the account is paused, read again when the last reading is old. */
+  private async accountPaused(account: string, now: number): Promise<boolean> {
+    if (!this.health || now - this.health.readAt > HEALTH_RECHECK_MS) {
+      this.health = { paused: (await accountSession(this.env, account).health()).state === "paused", readAt: now };
+    }
+    return this.health.paused;
   }
 
   /** Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. */
@@ -235,7 +256,8 @@ export class ConversationOutbox extends DurableObject<Env> {
     });
     const next = this.store.nextDue();
     if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + retryMs);
-    if (next !== undefined) await armAt(this.ctx.storage, next);
+    // A paused account is looked at again now and then (a resume wakes the shard at once).
+    if (next !== undefined) await armAt(this.ctx.storage, this.health?.paused ? Math.max(next, Date.now() + HEALTH_RECHECK_MS) : next);
   }
 
   /**
@@ -245,6 +267,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   private async pump(): Promise<void> {
     const owner = this.store.owner;
     if (!owner) return;
+    if (await this.accountPaused(owner.account, Date.now())) return;
     const found = await registryAccount(this.env, owner.account);
     const rate = effectiveRate(adapterFor(found?.account.channel ?? "whatsapp").capabilities.rate, found?.account.rate);
     const perShard = rate.perSecond / CONVERSATION_SHARDS;
@@ -262,9 +285,8 @@ export class ConversationOutbox extends DurableObject<Env> {
       for (;;) {
         if (settled.length > 0) {
           const done = settled.splice(0);
-          this.ctx.storage.transactionSync(() => {
-            for (const d of done) this.record(d.head, d.result, scale, spacingMs);
-          });
+          const pauses = this.ctx.storage.transactionSync(() => done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []));
+          if (pauses.length > 0) await this.pause(owner, pauses[0]!);
           // Only now may a conversation's next message go: its head has moved. A one-to-one conversation's
           // next message must not wait behind the bulk candidates.
           for (const d of done) sending.delete(d.head.address.peer);
@@ -274,7 +296,7 @@ export class ConversationOutbox extends DurableObject<Env> {
         let waitMs: number | undefined;
         let progressed = false;
         const now = Date.now();
-        if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT) {
+        if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT && !this.health?.paused) {
           if (this.stale || this.candidates.length === 0) {
             this.candidates = this.store.dueHeads(now, CANDIDATES, new Set(sending.keys()));
             this.stale = false;
@@ -331,10 +353,25 @@ export class ConversationOutbox extends DurableObject<Env> {
     }
   }
 
-  /** Records one attempt's outcome (inside the caller's transaction). */
-  private record(head: PendingMessage, result: Attempt, scale: number, spacingMs: number): void {
+  /**
+   * The account cannot send: its queues wait (the message that showed it stays first in its conversation)
+   * until the account is resumed with new credentials.
+   */
+  private async pause(owner: { tenant: string; account: string }, error: StatusError): Promise<void> {
+    this.health = { paused: true, readAt: Date.now() };
+    console.warn(`conversation: account '${owner.account}' paused (${error.reason}): ${error.detail ?? ""}`);
+    await accountSession(this.env, owner.account).pause(owner.tenant, owner.account, error.reason, error.detail);
+  }
+
+  /** Records one attempt's outcome (inside the caller's transaction); answers the error that pauses the account, if it does. */
+  private record(head: PendingMessage, result: Attempt, scale: number, spacingMs: number): StatusError | undefined {
     const decision = decideAfterAttempt(head, result, scale);
     const now = Date.now();
+    if (decision.kind === "fail" && PAUSING_REASONS.has(decision.error.reason)) {
+      // Not the message's fault: it waits, first in its conversation, for the account to be resumed.
+      this.store.deferHead(head, now + HEALTH_RECHECK_MS, `account paused: ${decision.error.reason}`);
+      return decision.error;
+    }
     if (decision.kind === "sent") {
       this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
       if (decision.last) {

@@ -109,6 +109,12 @@ export class ConversationStore {
     }
   }
 
+  /** Makes every conversation's first message due by `now` (the account was resumed: what waited goes at once). */
+  allDueBy(now: number): void {
+    this.sql.exec("UPDATE messages SET next_attempt_at = ? WHERE next_attempt_at > ? AND seq IN (SELECT seq FROM heads)", now, now);
+    this.sql.exec("UPDATE heads SET due_at = ? WHERE due_at > ?", now, now);
+  }
+
   /** Appends messages to their conversations, in the order given; ids seen before are ignored. Returns how many were new. */
   enqueue(messages: readonly QueuedMessage[], now: number): number {
     let added = 0;

@@ -154,7 +154,9 @@ export type MessageStatus = z.infer<typeof MessageStatus>;
  * `window_closed`: outside the platform's customer-care window (send a template instead);
  * `recipient_invalid`: not a user of the platform; `expired`: could not be sent in time;
  * `url_refused`: a media URL the relay will not fetch (not https, or it leads to a private address);
- * `internal_error`: the relay itself could not process the message (logged with its id).
+ * `internal_error`: the relay itself could not process the message (logged with its id);
+ * `auth_failed` / `account_disabled`: the account's credentials were refused, or its number or bot was
+ * disabled (these pause the account's queues rather than fail its messages).
  */
 export const FailureReason = z.enum([
   "window_closed",
@@ -162,6 +164,7 @@ export const FailureReason = z.enum([
   "recipient_blocked",
   "rate_limited",
   "auth_failed",
+  "account_disabled",
   "content_rejected",
   "unsupported_content",
   "media_failed",

@@ -20,6 +20,7 @@ export interface BackendEvent {
     conversation: { tenant: string; channel: string; account: string; peer: string };
     message?: { platformMessageId: string; sender: { id: string; name?: string }; content: Record<string, unknown> };
     status?: { messageId?: string; platformMessageId?: string; status: string; error?: { reason: string; code?: string } };
+    health?: { state: string; reason?: string };
   };
 }
 export interface BackendEvents {
