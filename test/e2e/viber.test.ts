@@ -182,7 +182,7 @@ describe("Viber callbacks into the relay", () => {
     });
   });
 
-  it("a conversation_started reaches the business as an unsupported event; a badly signed callback is refused", async () => {
+  it("a conversation_started reaches the business as a conversation.started event; a badly signed callback is refused", async () => {
     const user = newViberUser();
     const token = newToken();
     const body = `{"event":"conversation_started","timestamp":${Date.now()},"message_token":${token},"type":"open","context":"ad-42","user":{"id":"${user}","name":"Bo"},"subscribed":false}`;
@@ -193,11 +193,16 @@ describe("Viber callbacks into the relay", () => {
       body: JSON.stringify({ url: `${inject("relayUrl")}${VIBER_WEBHOOK_PATH}`, body }),
     });
     expect(await delivered.json()).toEqual({ status: 200 });
-    const event = await backendEvent((e) => e.payload.message?.platformMessageId === token, "the conversation start");
-    expect(event.payload.message?.content).toMatchObject({
-      type: "unsupported",
-      platformType: "conversation_started",
-      raw: { context: "ad-42", message_token: token },
+    const event = await backendEvent(
+      (e) => e.payload.type === "conversation.started" && e.payload.conversation.peer === user,
+      "the conversation start",
+    );
+    expect(event.payload).toMatchObject({
+      conversation: { channel: "viber", account: VIBER_ACCOUNT_ID, peer: user },
+      customer: { id: user, name: "Bo", identities: [{ kind: "user_id", value: user }] },
+      trigger: "open",
+      referral: { ref: "ad-42" },
+      subscribed: false,
     });
   });
 

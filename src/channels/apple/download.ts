@@ -3,7 +3,8 @@ import { readJson } from "../http";
 import type { AppleAccount } from "./account";
 import { APPLE_DEFAULT_TIMEOUT_MS } from "./account";
 import { signMspToken } from "./auth";
-import { appleHops, decodeAttachmentRef, decryptingStream, isAllowedMediaUrl, parseAttachmentKey } from "./media";
+import { openAttachmentRef } from "./attachment-ref";
+import { appleHops, decryptingStream, isAllowedMediaUrl, parseAttachmentKey } from "./media";
 import { platformFetch } from "../../transport/platform-fetch";
 
 /** A large attachment may take a while to stream through the relay. */
@@ -20,13 +21,14 @@ function disposition(name: string): string {
 }
 
 /**
- * Streams an inbound attachment, decrypted, by the reference its event carried: `GET /v1/preDownload`
+ * Streams an inbound attachment, decrypted, by the sealed reference its event carried (opened here with
+ * the account's key: the business never sees it): `GET /v1/preDownload`
  * (with the MSP token, the business id and the MMCS url, signature and owner) gives a short-lived
  * download URL on Apple's hosts; its bytes are AES-256-CTR ciphertext, decrypted as they stream through.
  * @see https://register.apple.com/resources/messages/msp-api-tutorial/receiving-sending-messages (05_downloading_attachments.py)
  */
 export async function fetchAppleMedia(mediaId: string, account: AppleAccount, policy: UrlPolicy, now = Date.now()): Promise<Response> {
-  const ref = decodeAttachmentRef(mediaId);
+  const ref = await openAttachmentRef(mediaId, account);
   const key = ref && parseAttachmentKey(ref.key);
   if (!ref || !key) return notFound();
   const pre = await platformFetch(`${account.apiBaseUrl}/v1/preDownload`, {

@@ -17,41 +17,6 @@ const AES_BLOCK_BYTES = 16;
  */
 const APPLE_MEDIA_HOST_SUFFIXES = [".icloud-content.com", ".icloud.com", ".apple.com"] as const;
 
-/** What `fetchMedia` needs to download one inbound attachment; carried, as JSON, in the event's `mediaId`. */
-export interface AttachmentRef {
-  /** MMCS url of the file (`url` of the attachment). */
-  url: string;
-  /** MMCS owner (`owner`). */
-  owner: string;
-  /** The file's MMCS signature, base64 (Apple sends it hex as `signature`; preDownload wants base64). */
-  signature: string;
-  /** The decryption key, `"00" + hex`. */
-  key: string;
-  mimeType: string;
-  name: string;
-}
-
-const REF_FIELDS = ["url", "owner", "signature", "key", "mimeType", "name"] as const;
-
-/** The opaque `mediaId` of an attachment: JSON with its fields in a fixed order, so it is stable. */
-export function encodeAttachmentRef(ref: AttachmentRef): string {
-  return JSON.stringify(Object.fromEntries(REF_FIELDS.map((f) => [f, ref[f]])));
-}
-
-/** The attachment a `mediaId` names, or null when it is not one of ours. */
-export function decodeAttachmentRef(mediaId: string): AttachmentRef | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(mediaId);
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (!REF_FIELDS.every((f) => typeof v[f] === "string")) return null;
-  return v as unknown as AttachmentRef;
-}
-
 /** The 32 key bytes of `"00" + hex(key)` (Apple sends upper-case hex), or null. */
 export function parseAttachmentKey(key: string): Uint8Array | null {
   const hex = key.startsWith(KEY_PREFIX) ? key.slice(KEY_PREFIX.length) : "";

@@ -1,6 +1,6 @@
 import { toHex } from "../../crypto";
 import type { OutboundContent } from "../../model";
-import { OBJECT_REPLACEMENT } from "./inbound";
+import { OBJECT_REPLACEMENT } from "./inbound-content";
 
 /**
  * Apple sets no maximum on a text body, only on the payload; MSPs cap it at 10,000 characters

@@ -1,8 +1,8 @@
-import type { InboundContent } from "../../model";
+import type { Customer } from "../../model";
 import { fingerprint } from "../http";
 import type { ParsedEvent, ParseResult } from "../types";
+import { viberContent } from "./content";
 import { parseViberJson, tokenOf } from "./json";
-import { CHOICES_KEY } from "./outbound";
 
 type Obj = Record<string, unknown>;
 
@@ -13,13 +13,6 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 const STATUS_EVENTS = { delivered: "delivered", seen: "read", failed: "failed" } as const;
 
 /**
- * Stickers come as an id only (`sticker_id`); the image of each is public at this address, as courier
- * (nyaruka/courier handlers/viber) links it; no Viber page states it (UNCONFIRMED).
- * @see https://creators.viber.com/docs/bots-api/events/message-received
- */
-const STICKER_IMAGE_URL = "https://viber.github.io/docs/img/stickers/";
-
-/**
  * Viber timestamps are epoch milliseconds; now when absent or malformed.
  * @see https://creators.viber.com/docs/bots-api/events/message-received
  */
@@ -28,76 +21,22 @@ export function msToIso(value: unknown, now = Date.now()): string {
   return new Date(Number.isFinite(n) && n > 0 ? n : now).toISOString();
 }
 
-/** The [id, title] pairs the relay put in `tracking_data` with a keyboard, if this is such data. */
-function choicesOf(trackingData: unknown): [string, string][] {
-  if (typeof trackingData !== "string" || !trackingData.includes(CHOICES_KEY)) return [];
-  try {
-    const parsed: unknown = JSON.parse(trackingData);
-    const choices = isObj(parsed) ? parsed[CHOICES_KEY] : undefined;
-    if (!Array.isArray(choices)) return [];
-    return choices.filter(
-      (c): c is [string, string] => Array.isArray(c) && typeof c[0] === "string" && typeof c[1] === "string",
-    );
-  } catch {
-    return [];
-  }
-}
-
-function media(type: "image" | "video" | "document", m: Obj): InboundContent {
-  return {
-    type,
-    // A time-limited URL on Viber's CDN: the relay serves it at its own signed URL (see fetchMedia).
-    ...(str(m.media) && { mediaId: str(m.media) }),
-    ...(str(m.text) && { caption: str(m.text) }),
-    ...(str(m.file_name) && { filename: str(m.file_name) }),
-  };
-}
-
 /**
- * The content of a Viber `message` callback's `message` object. A text that answers a relay keyboard (its
- * tracking data names the buttons) is a reply with the button's id.
+ * The customer as Viber describes them (`sender` of a message, `user` of subscribed and
+ * conversation_started): the bot-scoped user id, and the name, avatar, phone language and country
+ * Viber adds when it has them.
  * @see https://creators.viber.com/docs/bots-api/events/message-received
+ * @see https://creators.viber.com/docs/bots-api/events/subscribed
  */
-export function viberContent(m: Obj): InboundContent {
-  const type = str(m.type) ?? "unknown";
-  switch (type) {
-    case "text": {
-      const text = typeof m.text === "string" ? m.text : undefined;
-      if (text === undefined) break;
-      const choice = choicesOf(m.tracking_data).find(([, title]) => title === text);
-      if (choice) return { type: "reply", id: choice[0], title: choice[1], source: "button" };
-      return { type: "text", text };
-    }
-    case "picture":
-      return media("image", m);
-    case "video":
-      return media("video", m);
-    case "file":
-      return media("document", m);
-    case "sticker": {
-      const id = typeof m.sticker_id === "number" ? String(m.sticker_id) : str(m.sticker_id);
-      return {
-        type: "sticker",
-        ...(str(m.media) && { mediaId: str(m.media) }),
-        ...(id && /^\d+$/.test(id) && { url: `${STICKER_IMAGE_URL}${id}.png` }),
-      };
-    }
-    case "contact": {
-      const c = isObj(m.contact) ? m.contact : {};
-      const phone = str(c.phone_number);
-      return { type: "contacts", contacts: [{ ...(str(c.name) && { name: str(c.name) }), phones: phone ? [phone] : [] }] };
-    }
-    case "location": {
-      const l = isObj(m.location) ? m.location : {};
-      if (typeof l.lat !== "number" || typeof l.lon !== "number") break;
-      return { type: "location", latitude: l.lat, longitude: l.lon, ...(str(l.address) && { address: str(l.address) }) };
-    }
-    case "url":
-      // The customer shared a link: it is what they said.
-      if (str(m.media)) return { type: "text", text: str(m.media)! };
-      break;
-  }
-  return { type: "unsupported", platformType: type, raw: m };
+export function viberCustomer(id: string, user: Obj = {}): Customer {
+  return {
+    id,
+    ...(str(user.name) && { name: str(user.name) }),
+    ...(str(user.avatar) && { avatarUrl: str(user.avatar) }),
+    ...(str(user.language) && { language: str(user.language) }),
+    ...(str(user.country) && { country: str(user.country) }),
+    identities: [{ kind: "user_id", value: id }],
+  };
 }
 
 function requireToken(e: Obj): string {
@@ -112,7 +51,6 @@ function parseMessage(e: Obj, now: number): ParsedEvent {
   if (!id) throw new Error("message without sender.id");
   if (!isObj(e.message)) throw new Error("message without a message object");
   const token = requireToken(e);
-  const name = str(sender.name);
   return {
     type: "message.received",
     peer: id,
@@ -120,7 +58,7 @@ function parseMessage(e: Obj, now: number): ParsedEvent {
     message: {
       platformMessageId: token,
       timestamp: msToIso(e.timestamp, now),
-      sender: { id, ...(name && { name }) },
+      sender: viberCustomer(id, sender),
       content: viberContent(e.message),
     },
   };
@@ -145,27 +83,88 @@ function parseStatus(e: Obj, event: keyof typeof STATUS_EVENTS, now: number): Pa
   };
 }
 
-/**
- * Any other callback (subscribed, unsubscribed, conversation_started, and events the relay does not know)
- * reaches the business as an unsupported message from the customer it concerns, carrying the callback.
- */
-function parseOther(e: Obj, event: string, text: string, now: number): ParsedEvent {
+/** The customer a callback concerns (`user` object, or only `user_id` on unsubscribed), and its dedupe key. */
+function subjectOf(e: Obj, event: string, text: string): { peer: string; user: Obj; id: string; dedupeKey: string } {
   const user = isObj(e.user) ? e.user : isObj(e.sender) ? e.sender : {};
   const peer = str(user.id) ?? str(e.user_id);
   if (!peer) throw new Error(`'${event}' without a user`);
+  // Every callback carries a message_token; the fingerprint is only a fallback for one that does not.
   const id = tokenOf(e.message_token) ?? `fp-${fingerprint(text)}`;
-  const name = str(user.name);
+  return { peer, user, id, dedupeKey: `${event}:${id}` };
+}
+
+/**
+ * The customer opened the bot's chat (`type` "open", from a deep link whose `context` parameter the
+ * business chose), before any message: the one moment a welcome message may go to someone not
+ * subscribed. `subscribed` says whether they already are.
+ * @see https://creators.viber.com/docs/bots-api/events/conversation-started
+ */
+function parseConversationStarted(e: Obj, text: string, now: number): ParsedEvent {
+  const { peer, user, dedupeKey } = subjectOf(e, "conversation_started", text);
+  const context = str(e.context);
+  return {
+    type: "conversation.started",
+    peer,
+    dedupeKey,
+    timestamp: msToIso(e.timestamp, now),
+    customer: viberCustomer(peer, user),
+    ...(str(e.type) && { trigger: str(e.type) }),
+    ...(context && { referral: { ref: context } }),
+    ...(typeof e.subscribed === "boolean" && { subscribed: e.subscribed }),
+  };
+}
+
+/**
+ * The customer subscribed (tapped "receive messages"), or unsubscribed: then the bot may no longer write
+ * to them (a send fails with status 6). A customer's first message also subscribes them, without this
+ * callback.
+ * @see https://creators.viber.com/docs/bots-api/events/subscribed
+ * @see https://creators.viber.com/docs/bots-api/events/unsubscribed
+ */
+function parseSubscription(e: Obj, event: "subscribed" | "unsubscribed", text: string, now: number): ParsedEvent {
+  const { peer, user, dedupeKey } = subjectOf(e, event, text);
+  const base = { peer, dedupeKey, timestamp: msToIso(e.timestamp, now), customer: viberCustomer(peer, user) };
+  return event === "subscribed" ? { type: "contact.subscribed", ...base } : { type: "contact.unsubscribed", ...base };
+}
+
+/**
+ * A callback the relay does not know reaches the business as an unsupported message from the customer
+ * it concerns, carrying the callback.
+ */
+function parseOther(e: Obj, event: string, text: string, now: number): ParsedEvent {
+  const { peer, user, id, dedupeKey } = subjectOf(e, event, text);
   return {
     type: "message.received",
     peer,
-    dedupeKey: `${event}:${id}`,
+    dedupeKey,
     message: {
       platformMessageId: id,
       timestamp: msToIso(e.timestamp, now),
-      sender: { id: peer, ...(name && { name }) },
+      sender: viberCustomer(peer, user),
       content: { type: "unsupported", platformType: event, raw: e },
     },
   };
+}
+
+function parseEvent(value: Obj, event: string, text: string, now: number): ParsedEvent[] {
+  switch (event) {
+    case "webhook":
+      // The set_webhook check: the handshake answers it.
+      return [];
+    case "message":
+      return [parseMessage(value, now)];
+    case "delivered":
+    case "seen":
+    case "failed":
+      return [parseStatus(value, event, now)];
+    case "conversation_started":
+      return [parseConversationStarted(value, text, now)];
+    case "subscribed":
+    case "unsubscribed":
+      return [parseSubscription(value, event, text, now)];
+    default:
+      return [parseOther(value, event, text, now)];
+  }
 }
 
 /**
@@ -185,12 +184,7 @@ export function parseViberWebhook(body: Uint8Array, now = Date.now()): ParseResu
   if (!isObj(value)) return { events: [], problems: ["body is not a JSON object"] };
   const event = str(value.event) ?? "unknown";
   try {
-    if (event === "webhook") return { events: [], problems: [] };
-    if (event === "message") return { events: [parseMessage(value, now)], problems: [] };
-    if (event === "delivered" || event === "seen" || event === "failed") {
-      return { events: [parseStatus(value, event, now)], problems: [] };
-    }
-    return { events: [parseOther(value, event, text, now)], problems: [] };
+    return { events: parseEvent(value, event, text, now), problems: [] };
   } catch (e) {
     return { events: [], problems: [`${event}: ${e instanceof Error ? e.message : String(e)}`] };
   }

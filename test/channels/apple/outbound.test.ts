@@ -4,7 +4,8 @@ import { describe, expect, inject, it } from "vitest";
 import { normalizeApplePeer, appleBusiness } from "../../../src/channels/apple";
 import { AppleAccount } from "../../../src/channels/apple/account";
 import { classifyAppleFailure, classifySendResponse } from "../../../src/channels/apple/errors";
-import { decodeAttachmentRef, encodeAttachmentRef, isAllowedMediaUrl } from "../../../src/channels/apple/media";
+import { openAttachmentRef, sealAttachmentRef } from "../../../src/channels/apple/attachment-ref";
+import { isAllowedMediaUrl } from "../../../src/channels/apple/media";
 import {
   APPLE_BUSINESS_EXTENSION_BID,
   messageUuid,
@@ -250,14 +251,16 @@ describe("Apple Messages for Business sends, against the fake gateway", () => {
     // Larger than one stream chunk and not a whole number of AES blocks: decryption must carry over.
     const bytes = randomBytes(200_003);
     const a = await control<FakeAppleInboundAttachment>("/_sandbox/attachments", { data: base64(bytes), mimeType: "video/mp4", name: "clip.mp4" });
-    const mediaId = encodeAttachmentRef({ url: a.url, owner: a.owner, signature: base64(Uint8Array.from(a.signature.match(/../g)!, (h) => parseInt(h, 16))), key: a.key, mimeType: a.mimeType, name: a.name });
+    const mediaId = await sealAttachmentRef({ url: a.url, owner: a.owner, signature: base64(Uint8Array.from(a.signature.match(/../g)!, (h) => parseInt(h, 16))), key: a.key, mimeType: a.mimeType, name: a.name }, account());
     const res = await appleBusiness.fetchMedia(mediaId, account(), testContext());
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("video/mp4");
     expect(res.headers.get("content-disposition")).toContain('filename="clip.mp4"');
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
-    const ref = decodeAttachmentRef(mediaId)!;
-    expect((await appleBusiness.fetchMedia(encodeAttachmentRef({ ...ref, url: `${ref.url}x` }), account(), testContext())).status).toBe(404);
+    const ref = (await openAttachmentRef(mediaId, account()))!;
+    expect((await appleBusiness.fetchMedia(await sealAttachmentRef({ ...ref, url: `${ref.url}x` }, account()), account(), testContext())).status).toBe(404);
+    // The reference in the clear (what a mediaId held before it was sealed) names nothing.
+    expect((await appleBusiness.fetchMedia(JSON.stringify(ref), account(), testContext())).status).toBe(404);
     expect((await appleBusiness.fetchMedia("not a reference", account(), testContext())).status).toBe(404);
   });
 });

@@ -11,7 +11,7 @@ import {
   viberSignatureMatches,
 } from "../../../src/channels/viber/verify";
 import type { ParsedEvent, WebhookRequest } from "../../../src/channels/types";
-import { InboundContent } from "../../../src/model";
+import type { Customer, InboundContent } from "../../../src/model";
 import { fixture, fixtures } from "../../support/fixtures";
 import { testAccount, VIBER_AUTH_TOKEN } from "./account";
 import { freshViberBody, viberSignature } from "./kit";
@@ -21,8 +21,10 @@ const parse = (name: string) => parseViberWebhook(bytes(fixture("viber", name)))
 const account = ViberAccount.parse(testAccount("http://127.0.0.1:9"));
 
 const CUSTOMER = "xy5/5y6O81+/kbWHpLhBoA==";
-const ET3 = { id: CUSTOMER, name: "ET3" };
-const message = (token: string, timestamp: string, content: InboundContent, sender: { id: string; name?: string } = ET3): ParsedEvent => ({
+/** Every Viber customer carries its user id as an identity. */
+const customer = (id: string, more: Omit<Customer, "id" | "identities"> = {}): Customer => ({ id, ...more, identities: [{ kind: "user_id", value: id }] });
+const ET3 = customer(CUSTOMER, { name: "ET3" });
+const message = (token: string, timestamp: string, content: InboundContent, sender: Customer = ET3): ParsedEvent => ({
   type: "message.received",
   peer: sender.id,
   dedupeKey: `message:${token}`,
@@ -45,7 +47,15 @@ describe("Viber inbound", () => {
   });
 
   it.each<[string, ParsedEvent]>([
-    ["text", message("5491231451212373001", "2016-12-07T20:21:52.807Z", { type: "text", text: "incoming msg" })],
+    [
+      "text",
+      message(
+        "5491231451212373001",
+        "2016-12-07T20:21:52.807Z",
+        { type: "text", text: "incoming msg" },
+        customer(CUSTOMER, { name: "ET3", avatarUrl: "http://avatar_url", language: "en", country: "IL" }),
+      ),
+    ],
     ["url", message("5491231451212373002", "2016-12-07T20:21:52.808Z", { type: "text", text: "http://foo.com/" })],
     [
       "picture",
@@ -54,6 +64,7 @@ describe("Viber inbound", () => {
         mediaId: "https://dl-media.viber.com/1/share/2/long/vibes/icon/image/0x0/95e0/5688fdffdf2bc7de8a34a5b7fca3a8b1.jpg",
         caption: "caption",
         filename: "photo.jpg",
+        size: 12345,
       }),
     ],
     [
@@ -61,6 +72,8 @@ describe("Viber inbound", () => {
       message("4987381189870374011", "2016-12-07T20:21:53.807Z", {
         type: "video",
         mediaId: "https://dl-media.viber.com/5/share/2/long/vibes/video/0x0/7c1d/clip.mp4",
+        size: 1048576,
+        durationSeconds: 12,
       }),
     ],
     [
@@ -69,12 +82,14 @@ describe("Viber inbound", () => {
         type: "document",
         mediaId: "https://dl-media.viber.com/5/share/2/long/vibes/file/0x0/1f2e/invoice.pdf",
         filename: "invoice.pdf",
+        size: 45231,
       }),
     ],
     [
       "sticker",
       message("4987381189870374033", "2016-12-07T20:21:52.807Z", {
         type: "sticker",
+        mediaId: "40133",
         url: "https://viber.github.io/docs/img/stickers/40133.png",
       }),
     ],
@@ -134,31 +149,93 @@ describe("Viber inbound", () => {
     expect(parse(name)).toEqual({ events: [expected], problems: [] });
   });
 
-  it.each([
-    ["subscribed", "01234567890A=", "yarden", "4912661846655238147"],
-    ["unsubscribed", "01234567890A=", undefined, "4912661846655238148"],
-    ["conversation-started", CUSTOMER, "yarden", "4912661846655238149"],
-    ["unknown-event", "01234567890A=", undefined, "4912661846655238150"],
-  ])("%s reaches the business as an unsupported message carrying the callback", (name, peer, senderName, token) => {
-    const raw = parseViberJson(fixture("viber", name)) as { event: string };
-    expect(parse(name)).toEqual({
+  const YARDEN = { name: "yarden", avatarUrl: "http://avatar_url", country: "IL", language: "en" };
+  it.each<[string, ParsedEvent]>([
+    [
+      "conversation-started",
+      {
+        type: "conversation.started",
+        peer: CUSTOMER,
+        dedupeKey: "conversation_started:4912661846655238149",
+        timestamp: "2016-03-12T06:29:57.627Z",
+        customer: customer(CUSTOMER, YARDEN),
+        trigger: "open",
+        referral: { ref: "context information" },
+        subscribed: false,
+      },
+    ],
+    [
+      "subscribed",
+      {
+        type: "contact.subscribed",
+        peer: "01234567890A=",
+        dedupeKey: "subscribed:4912661846655238147",
+        timestamp: "2016-03-12T06:29:57.627Z",
+        customer: customer("01234567890A=", YARDEN),
+      },
+    ],
+    [
+      "unsubscribed",
+      {
+        type: "contact.unsubscribed",
+        peer: "01234567890A=",
+        dedupeKey: "unsubscribed:4912661846655238148",
+        timestamp: "2016-03-12T06:29:57.627Z",
+        customer: customer("01234567890A="),
+      },
+    ],
+  ])("%s is a typed lifecycle event with the customer Viber described", (name, expected) => {
+    expect(parse(name)).toEqual({ events: [expected], problems: [] });
+  });
+
+  it("a conversation_started without context or subscribed flag leaves them out, and is keyed by its token", () => {
+    const body = '{"event":"conversation_started","timestamp":1457764197627,"message_token":5491231451212373009,"type":"open","user":{"id":"abcd=="}}';
+    expect(parseViberWebhook(bytes(body)).events).toEqual([
+      {
+        type: "conversation.started",
+        peer: "abcd==",
+        dedupeKey: "conversation_started:5491231451212373009",
+        timestamp: "2016-03-12T06:29:57.627Z",
+        customer: customer("abcd=="),
+        trigger: "open",
+      },
+    ]);
+  });
+
+  it("an unknown callback reaches the business as an unsupported message carrying the callback", () => {
+    const raw = parseViberJson(fixture("viber", "unknown-event")) as { event: string; message_token: string };
+    expect(parse("unknown-event")).toEqual({
       events: [
         {
           type: "message.received",
-          peer,
-          dedupeKey: `${raw.event}:${token}`,
+          peer: "01234567890A=",
+          dedupeKey: "client_status:4912661846655238150",
           message: {
-            platformMessageId: token,
+            platformMessageId: "4912661846655238150",
             timestamp: "2016-03-12T06:29:57.627Z",
-            sender: { id: peer, ...(senderName && { name: senderName }) },
-            content: { type: "unsupported", platformType: raw.event, raw },
+            sender: customer("01234567890A="),
+            content: { type: "unsupported", platformType: "client_status", raw },
           },
         },
       ],
       problems: [],
     });
     // The business gets the token exactly, as a string.
-    expect((raw as unknown as { message_token: string }).message_token).toBe(token);
+    expect(raw.message_token).toBe("4912661846655238150");
+  });
+
+  it("sizes and durations that are not counts are left out, never passed on", () => {
+    const body = (m: string) => `{"event":"message","timestamp":1,"message_token":5,"sender":{"id":"abcd=="},"message":${m}}`;
+    const [e] = parseViberWebhook(bytes(body('{"type":"video","media":"https://dl-media.viber.com/v.mp4","size":-1,"duration":"long"}'))).events;
+    expect(e?.type === "message.received" && e.message.content).toEqual({ type: "video", mediaId: "https://dl-media.viber.com/v.mp4" });
+    const [f] = parseViberWebhook(bytes(body('{"type":"file","media":"https://dl-media.viber.com/f","size":"2048","file_name":"a.txt"}'))).events;
+    expect(f?.type === "message.received" && f.message.content).toEqual({ type: "document", mediaId: "https://dl-media.viber.com/f", filename: "a.txt", size: 2048 });
+  });
+
+  it("a sticker id that is not digits is not an id; a sticker's media URL serves instead", () => {
+    const body = (m: string) => `{"event":"message","timestamp":1,"message_token":5,"sender":{"id":"abcd=="},"message":${m}}`;
+    const [e] = parseViberWebhook(bytes(body('{"type":"sticker","sticker_id":"../x","media":"https://dl-media.viber.com/s.png"}'))).events;
+    expect(e?.type === "message.received" && e.message.content).toEqual({ type: "sticker", mediaId: "https://dl-media.viber.com/s.png" });
   });
 
   it("tokens that differ only beyond 2^53 stay distinct, and every fixture has its own dedupe key", () => {

@@ -5,6 +5,7 @@ import type { ChannelAdapter, SendResult } from "../../../src/channels/types";
 import { normalizeViberPeer, viber } from "../../../src/channels/viber";
 import { ViberAccount } from "../../../src/channels/viber/account";
 import { classifyViberResponse, VIBER_STATUS_CODES } from "../../../src/channels/viber/errors";
+import { isViberMediaUrl, viberMediaUrl } from "../../../src/channels/viber/media";
 import { renderViberMessage, VIBER_MAX_TRACKING_DATA } from "../../../src/channels/viber/outbound";
 import type { OutboundContent } from "../../../src/model";
 import { testAccount, VIBER_AUTH_TOKEN, VIBER_SENDER_NAME } from "./account";
@@ -276,9 +277,22 @@ describe("Viber media", () => {
       "https://user:pw@dl-media.viber.com/a.jpg",
       "not a url",
       "sticker:40133",
+      "40133.png",
+      "https://viber.github.io/not-stickers/x.png",
+      "https://viber.github.io/docs/img/stickers/../../x.png",
+      "http://viber.github.io/docs/img/stickers/40133.png",
     ]) {
       const res = await adapter.fetchMedia!(mediaId, account(), ctx);
       expect(res.status, mediaId).toBe(404);
     }
+  });
+
+  it("a sticker id names its public image, and only sticker images are allowed on that host", () => {
+    const url = viberMediaUrl("40133")!;
+    expect(url.href).toBe("https://viber.github.io/docs/img/stickers/40133.png");
+    expect(isViberMediaUrl(url, account())).toBe(true);
+    expect(isViberMediaUrl(new URL("https://viber.github.io/docs/img/other.png"), account())).toBe(false);
+    expect(viberMediaUrl("https://dl-media.viber.com/a.jpg")?.href).toBe("https://dl-media.viber.com/a.jpg");
+    expect(viberMediaUrl("not a url")).toBeNull();
   });
 });
