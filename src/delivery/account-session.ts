@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { adapterFor } from "../channels/registry";
 import type { SessionToken } from "../channels/types";
 import { ConfigError } from "../config/load";
+import { CredentialsRefusedError } from "../transport/errors";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import type { AccountHealth, FailureReason, InboundEvent } from "../model";
@@ -17,6 +18,12 @@ const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
  * disabled): every queued message would fail the same way, so the account's queues pause instead.
  */
 export const PAUSING_REASONS: ReadonlySet<FailureReason> = new Set(["auth_failed", "account_disabled"]);
+
+/** A refused login as an answer; any other failure stays thrown. */
+function refusal(e: unknown): { refused: string } {
+  if (e instanceof CredentialsRefusedError) return { refused: e.message };
+  throw e;
+}
 
 /** The session of one account, by the account's id (account ids are unique across tenants). */
 export const accountSession = (env: Env, account: string) => env.SESSIONS.get(env.SESSIONS.idFromName(account));
@@ -35,18 +42,22 @@ export class AccountSession extends DurableObject<Env> {
   private current: SessionToken | undefined;
   private pending: Promise<SessionToken> | undefined;
 
-  /** A token valid for a while yet, with its expiry (so that callers can keep it): the stored one, or a new login. */
-  async token(accountId: string): Promise<SessionToken> {
+  /**
+   * A token valid for a while yet, with its expiry (so that callers can keep it): the stored one, or a new
+   * login. A login whose credentials the platform refused answers `refused` (an error would lose its kind
+   * on the way back to the caller).
+   */
+  async token(accountId: string): Promise<SessionToken | { refused: string }> {
     this.current ??= await this.ctx.storage.get<SessionToken>("token");
     if (this.current && this.current.expiresAt - RENEW_BEFORE_EXPIRY_MS > Date.now()) return this.current;
-    return this.login(accountId);
+    return this.login(accountId).catch(refusal);
   }
 
   /** The platform rejected `stale`: log in again unless another caller already did. */
-  async renew(accountId: string, stale: string): Promise<SessionToken> {
+  async renew(accountId: string, stale: string): Promise<SessionToken | { refused: string }> {
     this.current ??= await this.ctx.storage.get<SessionToken>("token");
     if (this.current && this.current.token !== stale) return this.current;
-    return this.login(accountId);
+    return this.login(accountId).catch(refusal);
   }
 
   /** Logs in once for every caller waiting at the same time. */

@@ -6,7 +6,7 @@ import type { ParsedEvent } from "../channels/types";
 import { ConfigError } from "../config/load";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
-import { UnreachableError } from "../transport/errors";
+import { CredentialsRefusedError, UnreachableError } from "../transport/errors";
 import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
 import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
@@ -402,6 +402,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       return await this.send(head);
     } catch (e) {
       const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      if (e instanceof CredentialsRefusedError) return { kind: "failed", error: { reason: "auth_failed", detail: e.message } };
       return isTransient(e) ? { kind: "retry", detail } : { kind: "internal", detail };
     }
   }

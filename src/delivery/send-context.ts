@@ -1,7 +1,8 @@
 import type { BaseAccount, SendContext, SessionToken } from "../channels/types";
 import { loadConfig } from "../config/load";
 import type { Env } from "../env";
-import { UnreachableError } from "../transport/errors";
+import { accountSession } from "./account-session";
+import { CredentialsRefusedError, UnreachableError } from "../transport/errors";
 
 /** A token is used until this long before its announced expiry, then asked for again. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -20,7 +21,8 @@ const unreachable = (e: unknown): never => {
   throw e instanceof UnreachableError ? e : new UnreachableError(`login failed: ${e instanceof Error ? e.message : String(e)}`);
 };
 
-function keep(accountId: string, session: SessionToken): string {
+function keep(accountId: string, session: SessionToken | { refused: string }): string {
+  if ("refused" in session) throw new CredentialsRefusedError(session.refused);
   if (tokens.size >= MAX_CACHED_TOKENS && !tokens.has(accountId)) tokens.delete(tokens.keys().next().value!);
   tokens.set(accountId, session);
   return session.token;
@@ -28,7 +30,7 @@ function keep(accountId: string, session: SessionToken): string {
 
 /** What an adapter gets to reach its platform for one account: bindings, the shared login session, the URL policy. */
 export function sendContextFor(env: Env, account: BaseAccount, now: () => number = Date.now): SendContext {
-  const session = () => env.SESSIONS.get(env.SESSIONS.idFromName(account.id));
+  const session = () => accountSession(env, account.id);
   const { config } = loadConfig(env);
   return {
     env: env as unknown as Record<string, unknown>,

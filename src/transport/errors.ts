@@ -14,6 +14,11 @@ export class RefusedUrlError extends Error {
   override name = "RefusedUrlError";
 }
 
+/** The server refused the account's credentials (a login answered 401 or 403): the account cannot send until they change. */
+export class CredentialsRefusedError extends Error {
+  override name = "CredentialsRefusedError";
+}
+
 /** A body larger than the relay reads: permanent for that body. */
 export class TooLargeError extends Error {
   override name = "TooLargeError";

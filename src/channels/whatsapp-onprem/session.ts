@@ -1,3 +1,4 @@
+import { CredentialsRefusedError, UnreachableError } from "../../transport/errors";
 import { originFetch } from "../../transport/origin";
 import { readJson } from "../http";
 import type { SessionToken } from "../types";
@@ -23,9 +24,9 @@ export async function loginToContainer(
   });
   const body = (await readJson(res)) as { users?: { token?: unknown; expires_after?: unknown }[] } | undefined;
   const user = body?.users?.[0];
-  if (!res.ok || typeof user?.token !== "string") {
-    throw new Error(`container login failed with HTTP ${res.status}`);
-  }
+  if (res.status === 401 || res.status === 403) throw new CredentialsRefusedError(`the container refused the login (HTTP ${res.status}): check the username and password`);
+  // Anything else (a restarting container, a proxy error) may pass: try again later.
+  if (!res.ok || typeof user?.token !== "string") throw new UnreachableError(`container login failed with HTTP ${res.status}`);
   // "2018-03-01 15:29:26+00:00": a space where ISO has a 'T'.
   const expiresAt = typeof user.expires_after === "string" ? Date.parse(user.expires_after.replace(" ", "T")) : NaN;
   return { token: user.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : now + FALLBACK_TOKEN_LIFETIME_MS };
