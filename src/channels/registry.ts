@@ -8,7 +8,10 @@ import { viber } from "./viber";
 import { whatsappCloud } from "./whatsapp-cloud";
 import { whatsappOnPrem } from "./whatsapp-onprem";
 
-/** Every channel the relay serves, by its slug. Adding a platform is a line here and one in AccountConfig. */
+/**
+ * Every channel the relay serves, by its slug: the one list of channels. Adding a platform is a line
+ * here; the account schemas below derive from it. Each adapter serves the channel it is listed under.
+ */
 export const CHANNEL_ADAPTERS = {
   whatsapp: whatsappOnPrem,
   "whatsapp-cloud": whatsappCloud,
@@ -16,17 +19,15 @@ export const CHANNEL_ADAPTERS = {
   telegram,
   viber,
   apple: appleBusiness,
-} satisfies Record<ChannelId, unknown>;
+} satisfies { [K in ChannelId]: { channel: K } };
+
+type AccountSchema = (typeof CHANNEL_ADAPTERS)[ChannelId]["accountSchema"];
+
+/** Every channel's account schema, in the registry's order. */
+const ACCOUNT_SCHEMAS = Object.values(CHANNEL_ADAPTERS).map((a) => a.accountSchema) as [AccountSchema, ...AccountSchema[]];
 
 /** A channel account in configuration, validated by its channel's schema. */
-export const AccountConfig = z.discriminatedUnion("channel", [
-  whatsappOnPrem.accountSchema,
-  whatsappCloud.accountSchema,
-  messenger.accountSchema,
-  telegram.accountSchema,
-  viber.accountSchema,
-  appleBusiness.accountSchema,
-]);
+export const AccountConfig = z.discriminatedUnion("channel", ACCOUNT_SCHEMAS);
 export type AccountConfig = z.infer<typeof AccountConfig>;
 
 /** The adapter of a channel, typed for any account of it. */

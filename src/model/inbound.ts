@@ -63,6 +63,14 @@ export const Referral = z.object({
   url: z.string().optional(),
   headline: z.string().optional(),
   body: z.string().optional(),
+  /** The ad's image or video, as the platform links it. */
+  mediaUrl: z.string().optional(),
+  /** The thumbnail of the ad's video. */
+  thumbnailUrl: z.string().optional(),
+  /** The platform's id of this click on the ad, for conversion reporting (WhatsApp `ctwa_clid`). */
+  clickId: z.string().optional(),
+  /** The greeting the ad put in the customer's composer (WhatsApp `welcome_message`). */
+  greeting: z.string().optional(),
 });
 export type Referral = z.infer<typeof Referral>;
 
@@ -225,6 +233,8 @@ const CustomerMessage = z.object({
   referral: Referral.optional(),
   /** Forwarded from elsewhere (WhatsApp, Telegram). */
   forwarded: z.boolean().optional(),
+  /** The catalog product the customer asks about (WhatsApp: written from a product's "Message business" button). */
+  referredProduct: z.object({ catalogId: z.string().optional(), productId: z.string() }).optional(),
 });
 
 /** A customer wrote to the business. */

@@ -1,6 +1,7 @@
 import type { FailureReason, StatusError } from "../../model";
 import { retryAfterSeconds } from "../http";
 import type { SendResult } from "../types";
+import { graphError, type GraphError } from "../meta/graph-error";
 
 /**
  * Error codes (`error.code`) of the Send API that mean "not now": rate and call limits, and temporary
@@ -39,36 +40,6 @@ const PERMANENT_CODES: Record<number, FailureReason> = {
  * not confirmed here), whatever subcode they carry.
  */
 const OUTSIDE_WINDOW = /outside (of )?(the )?allowed window/i;
-
-/**
- * A Graph API error object: `{"error":{"message","type","code","error_subcode","fbtrace_id"}}`.
- * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
- */
-export interface GraphError {
-  code?: number;
-  subcode?: number;
-  message?: string;
-  type?: string;
-}
-
-const num = (v: unknown): number | undefined => {
-  const n = typeof v === "string" ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) ? n : undefined;
-};
-
-/** The `error` of a Graph API answer, if it has one. */
-export function graphError(body: unknown): GraphError | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const e = (body as { error?: unknown }).error;
-  if (typeof e !== "object" || e === null) return undefined;
-  const o = e as Record<string, unknown>;
-  return {
-    code: num(o.code),
-    subcode: num(o.error_subcode),
-    message: typeof o.message === "string" ? o.message : undefined,
-    type: typeof o.type === "string" ? o.type : undefined,
-  };
-}
 
 /** `10/2018278`: the code, and the subcode when there is one, as clients see it in `error.code`. */
 function codeString(e: GraphError): string | undefined {

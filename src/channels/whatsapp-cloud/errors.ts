@@ -1,6 +1,7 @@
 import { retryAfterSeconds } from "../http";
 import type { SendResult } from "../types";
-import { toStatusError, type WhatsAppError } from "../whatsapp/errors";
+import { graphError } from "../meta/graph-error";
+import { toStatusError } from "../whatsapp/errors";
 
 /**
  * Graph codes that mean "too many requests right now": app (4), WhatsApp Business Account (80007) and
@@ -22,32 +23,6 @@ export const TRANSIENT_CODES: ReadonlySet<number> = new Set([2, 131000, 131016, 
  */
 export const PAIR_RATE_RETRY_SECONDS = 6;
 const PAIR_RATE_CODE = 131056;
-
-/** A Graph API error: `{"error": {"message", "type", "code", "error_subcode", "error_data": {"details"}, "fbtrace_id"}}`. */
-export interface GraphError extends WhatsAppError {
-  subcode?: number;
-  /** Meta's trace id, for support requests. */
-  fbtraceId?: string;
-}
-
-/**
- * The error of a Graph API answer, if it has one.
- * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
- */
-export function graphError(body: unknown): GraphError | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const e = (body as { error?: unknown }).error;
-  if (typeof e !== "object" || e === null) return undefined;
-  const error = e as Record<string, unknown>;
-  const data = typeof error.error_data === "object" && error.error_data !== null ? (error.error_data as Record<string, unknown>) : {};
-  return {
-    ...(typeof error.code === "number" && { code: error.code }),
-    ...(typeof error.error_subcode === "number" && { subcode: error.error_subcode }),
-    ...(typeof error.message === "string" && error.message && { title: error.message }),
-    ...(typeof data.details === "string" && data.details && { details: data.details }),
-    ...(typeof error.fbtrace_id === "string" && { fbtraceId: error.fbtrace_id }),
-  };
-}
 
 /**
  * Classifies the answer to `POST /{phone-number-id}/messages`. The error code decides where there is one
@@ -73,7 +48,7 @@ export function classifyCloudSendResponse(res: Response, body: unknown): SendRes
   if (code !== undefined && THROTTLING_CODES.has(code)) return retry(code === PAIR_RATE_CODE ? PAIR_RATE_RETRY_SECONDS : undefined);
   if (code !== undefined && TRANSIENT_CODES.has(code)) return retry();
   if (error && code !== undefined) {
-    const status = toStatusError(error);
+    const status = toStatusError({ code, title: error.message, details: error.details });
     if (status.reason !== "platform_error" || res.status < 500) {
       const trace = error.fbtraceId ? ` (fbtrace_id ${error.fbtraceId})` : "";
       return { kind: "failed", error: { ...status, detail: `${status.detail ?? label}${trace}` } };

@@ -10,13 +10,17 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The envelope's `object` for WhatsApp; Messenger and Instagram use the same envelope with other values. */
 const WHATSAPP_OBJECT = "whatsapp_business_account";
-/** The change field that carries messages and statuses; others (templates, quality, account) are not events here. */
-const MESSAGES_FIELD = "messages";
+/**
+ * The change fields about customers: `messages` (messages and statuses) and `user_preferences` (marketing
+ * messages stopped or resumed). Others (templates, quality, account) are not events here.
+ * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/
+ */
+const CUSTOMER_FIELDS: ReadonlySet<unknown> = new Set(["messages", "user_preferences"]);
 
 /**
  * Parses one Cloud API webhook: `entry[].changes[].value` holds the same `contacts` / `messages` /
- * `statuses` / `errors` arrays as the On-Premises API, so each value is parsed by the shared WhatsApp
- * parser. A change for another phone number of the same WhatsApp Business Account (one Meta app may
+ * `statuses` / `errors` arrays as the On-Premises API (and `user_preferences`), so each value is parsed by
+ * the shared WhatsApp parser. A change for another phone number of the same WhatsApp Business Account (one Meta app may
  * serve several) is not this account's, and is skipped as a problem. Every entry, change and item is
  * parsed on its own: one bad one never drops the rest.
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
@@ -42,7 +46,7 @@ export function parseCloudWebhook(body: Uint8Array, account: WhatsAppCloudAccoun
       const where = `entry[${e}].changes[${c}]`;
       try {
         if (!isObj(change) || !isObj(change.value)) throw new Error("no value");
-        if (change.field !== MESSAGES_FIELD) throw new Error(`field '${String(change.field)}' carries no messages`);
+        if (!CUSTOMER_FIELDS.has(change.field)) throw new Error(`field '${String(change.field)}' carries no messages`);
         const metadata = isObj(change.value.metadata) ? change.value.metadata : {};
         if (metadata.phone_number_id !== account.phoneNumberId) {
           foreign += 1;

@@ -1,7 +1,7 @@
 import { readJson } from "../http";
 import type { ChannelAdapter } from "../types";
-import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
-import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp/messages";
+import { normalizeWhatsAppPeer } from "../whatsapp/peer";
+import { WHATSAPP_CAPABILITIES } from "../whatsapp/messages";
 import { graphRoot, WhatsAppCloudAccount } from "./account";
 import { classifyCloudSendResponse } from "./errors";
 import { parseCloudWebhook } from "./inbound";
@@ -14,10 +14,7 @@ import { platformFetch } from "../../transport/platform-fetch";
 export const SEND_TIMEOUT_MS = 15_000;
 
 const capabilities = {
-  maxTextLength: WHATSAPP_MAX_TEXT,
-  contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
-  ...WHATSAPP_INTERACTIVE,
-  receipts: true,
+  ...WHATSAPP_CAPABILITIES,
   /** 80 messages/s per number by default; set `rate.perSecond` to 1000 once Meta upgrades the number. @see https://developers.facebook.com/docs/whatsapp/throughput */
   rate: { perSecond: 80 },
 } as const;

@@ -1,7 +1,7 @@
 import { guardedFetch, type UrlPolicy } from "../../transport/guarded-fetch";
 import { readJson } from "../http";
 import { graphRoot, type WhatsAppCloudAccount } from "./account";
-import { graphError } from "./errors";
+import { graphError } from "../meta/graph-error";
 import { platformFetch } from "../../transport/platform-fetch";
 
 /** Looking up a media id is one small Graph call. */

@@ -1,7 +1,7 @@
 import type { OutboundContent } from "../../model";
 import { planParts } from "../degrade";
 import type { Capabilities } from "../types";
-import { normalizeWhatsAppPeer } from "../whatsapp-onprem";
+import { isBsuid, normalizeWhatsAppPeer } from "../whatsapp/peer";
 import { whatsappMessageFields } from "../whatsapp/messages";
 
 /**
@@ -17,14 +17,6 @@ export const CALLBACK_DATA_MAX = 512;
  * business-scoped user id at once; the echo routes each status to the conversation that sent the message.
  */
 const CALLBACK_PEER_PREFIX = "relay-peer:";
-
-/**
- * Phone numbers are digits once normalized; anything else a WhatsApp peer can be is a business-scoped user id.
- * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
- */
-export function isBsuid(peer: string): boolean {
-  return !/^\d+$/.test(peer);
-}
 
 /**
  * The peer the relay stored in a status's `biz_opaque_callback_data`, if it is one of ours and well-formed.

@@ -4,23 +4,11 @@ import type { ChannelAdapter } from "../types";
 import { WhatsAppOnPremAccount } from "./account";
 import { classifySendResponse } from "./errors";
 import { parseOnPremWebhook } from "./inbound";
-import { WHATSAPP_INTERACTIVE, WHATSAPP_MAX_TEXT } from "../whatsapp/messages";
+import { WHATSAPP_CAPABILITIES } from "../whatsapp/messages";
+import { normalizeWhatsAppPeer } from "../whatsapp/peer";
 import { renderOnPremMessage } from "./outbound";
 import { loginToContainer } from "./session";
 import { verifyOnPremWebhook } from "./verify";
-
-/** A WhatsApp business-scoped user id (e.g. `US.13491208655302741918`), kept as given. */
-const BSUID = /^[A-Z]{2}\.[A-Za-z0-9.]{1,140}$/;
-
-/**
- * A WhatsApp recipient: a phone number in international format (digits only on the wire; `+`, spaces,
- * dashes and parentheses are dropped) or a business-scoped user id.
- */
-export function normalizeWhatsAppPeer(raw: string): string | null {
-  if (BSUID.test(raw)) return raw;
-  const digits = raw.replace(/[\s\-().+]/g, "");
-  return /^\d{6,20}$/.test(digits) ? digits : null;
-}
 
 /**
  * WhatsApp through the business's self-hosted WhatsApp Business API container (On-Premises REST API).
@@ -31,10 +19,7 @@ export const whatsappOnPrem = {
   accountSchema: WhatsAppOnPremAccount,
   secretFields: ["container.password", "container.transport.clientSecret", "webhook.secret"],
   capabilities: {
-    maxTextLength: WHATSAPP_MAX_TEXT,
-    contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
-    ...WHATSAPP_INTERACTIVE,
-    receipts: true,
+    ...WHATSAPP_CAPABILITIES,
     /** What Meta observed from a tuned multiconnect deployment; a smaller one sets less. @see https://developers.facebook.com/docs/whatsapp/guides/high-throughput */
     rate: { perSecond: 250 },
   },

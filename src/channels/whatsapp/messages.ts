@@ -3,6 +3,7 @@
  * and the message fields of unified content.
  */
 import type { OutboundContent } from "../../model";
+import type { Capabilities } from "../types";
 
 /** WhatsApp's text limit. @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages */
 export const WHATSAPP_MAX_TEXT = 4096;
@@ -12,6 +13,19 @@ export const WHATSAPP_INTERACTIVE = {
   list: { maxRows: 10, maxTitleLength: 24, maxTextLength: 1024 },
   maxCaptionLength: 1024,
 } as const;
+
+/**
+ * What both dialects render alike: the same message types, limits and receipts. Each dialect adds its
+ * own send rate.
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+ */
+export const WHATSAPP_CAPABILITIES = {
+  maxTextLength: WHATSAPP_MAX_TEXT,
+  contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
+  ...WHATSAPP_INTERACTIVE,
+  receipts: true,
+} as const satisfies Omit<Capabilities, "rate">;
 
 /** Drops undefined fields so that a request carries only what the content has. */
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -3,7 +3,7 @@ import { WhatsAppCloudAccount } from "../../../src/channels/whatsapp-cloud/accou
 import { parseCloudWebhook } from "../../../src/channels/whatsapp-cloud/inbound";
 import { peerFromCallbackData } from "../../../src/channels/whatsapp-cloud/outbound";
 import type { ParsedEvent } from "../../../src/channels/types";
-import { InboundContent } from "../../../src/model";
+import { type Customer, InboundContent } from "../../../src/model";
 import { fixture, fixtures } from "../../support/fixtures";
 import { testAccount } from "./account";
 
@@ -25,33 +25,48 @@ const rawMessage = (name: string): unknown => {
   return body.entry[0]!.changes[0]!.value.messages[0];
 };
 
+/** Kerry as most fixtures name her: a phone number, a business-scoped user id and a profile name. */
+const KERRY: Customer = {
+  id: PHONE,
+  name: "Kerry Fisher",
+  phone: PHONE,
+  identities: [
+    { kind: "phone", value: PHONE },
+    { kind: "business_scoped_id", value: BSUID },
+  ],
+};
+
 function received(
   id: string,
   content: InboundContent,
-  more: { peer?: string; name?: string | null; inReplyTo?: string } = {},
+  more: { sender?: Customer; name?: string; inReplyTo?: string; message?: Record<string, unknown> } = {},
 ): ParsedEvent {
-  const peer = more.peer ?? PHONE;
-  const name = more.name === undefined ? "Kerry Fisher" : more.name;
+  const sender = more.sender ?? { ...KERRY, ...(more.name && { name: more.name }) };
   return {
     type: "message.received",
-    peer,
+    peer: sender.id,
     dedupeKey: `message:${id}`,
     message: {
       platformMessageId: id,
       timestamp: AT,
-      sender: { id: peer, ...(name !== null && { name }) },
+      sender,
       content,
       ...(more.inReplyTo && { inReplyTo: more.inReplyTo }),
+      ...more.message,
     },
   };
 }
 
-function status(id: string, s: "sent" | "delivered" | "read" | "failed", peer = PHONE, error?: object): ParsedEvent {
+/** What per-message pricing says of a free customer-service message. */
+const FREE_SERVICE = { billable: true, model: "PMP", category: "service", type: "free_customer_service" };
+const SERVICE_CONVERSATION = { id: "8e4ad5d1b6c2e1f30ba1c1d7b5d3a9e0", category: "service", expiresAt: "2025-06-09T20:59:43.000Z" };
+
+function status(id: string, s: "sent" | "delivered" | "read" | "failed", peer = PHONE, more: object = {}): ParsedEvent {
   return {
     type: "message.status",
     peer,
     dedupeKey: `status:${id}:${s}`,
-    status: { platformMessageId: id, status: s, timestamp: AT, ...(error && { error }) },
+    status: { platformMessageId: id, status: s, timestamp: AT, ...more },
   } as ParsedEvent;
 }
 
@@ -73,11 +88,64 @@ const CASES: [string, ParsedEvent[]][] = [
       received(
         "wamid.HBgVVVMuMTM0OTEyMDg2NTUzMDI3NDE5MTgVAgASGBQzQUNFRDkxRTQ1OUM0NjJBMDE1NwA=",
         { type: "text", text: "Hi, I only have a username" },
-        { peer: BSUID },
+        {
+          sender: {
+            id: BSUID,
+            name: "Kerry Fisher",
+            username: "@kfisher",
+            identities: [
+              { kind: "business_scoped_id", value: BSUID },
+              { kind: "parent_business_scoped_id", value: "US.ENT.11815799212886844830" },
+              { kind: "username", value: "@kfisher" },
+            ],
+          },
+        },
       ),
     ],
   ],
-  ["text-referral", [received("wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTBDNEE4RDM5NzU2NEI5MkU0RgA=", { type: "text", text: "Is this still available?" })]],
+  [
+    "text-referral",
+    [
+      received(
+        "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTBDNEE4RDM5NzU2NEI5MkU0RgA=",
+        { type: "text", text: "Is this still available?" },
+        {
+          message: {
+            referral: {
+              source: "ad",
+              type: "image",
+              sourceId: "120226305854810726",
+              url: "https://fb.me/3cr4Wqqkv",
+              headline: "Chat with us",
+              body: "Summer sale: 30% off",
+              mediaUrl: "https://scontent.xx.fbcdn.net/v/t45.1600-4/518949649_n.jpg",
+              clickId: "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-ZABDrf2Mt1rc_hTr0l8Sr5x-vC_FzIRg",
+            },
+          },
+        },
+      ),
+    ],
+  ],
+  [
+    "text-forwarded",
+    [
+      received(
+        "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTFEOUI0MDI4QjVCMUM1OUM2OQA=",
+        { type: "text", text: "Pass this on to ten friends!" },
+        { message: { forwarded: true } },
+      ),
+    ],
+  ],
+  [
+    "text-product-inquiry",
+    [
+      received(
+        "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTg4RjJGQ0M3NEUzQzYxMDY4RQA=",
+        { type: "text", text: "Does it come in another color?" },
+        { inReplyTo: QUOTED, message: { referredProduct: { catalogId: "194836987003835", productId: "di9ozbzfi4" } } },
+      ),
+    ],
+  ],
   [
     "image",
     [
@@ -110,6 +178,7 @@ const CASES: [string, ParsedEvent[]][] = [
         mediaId: "1492813488401347",
         mimeType: "audio/mpeg",
         sha256: "Qm1sJ3ZnVSWvYl0G3BRT0H8mMPVwIC1ulLfjdBpTGN4=",
+        voice: false,
       }),
     ],
   ],
@@ -146,6 +215,7 @@ const CASES: [string, ParsedEvent[]][] = [
         mediaId: "1095637418925812",
         mimeType: "image/webp",
         sha256: "Rf6TCCNlIkEb6iUq9B6UkZ0fZk2rR1Ue6T5qCK6Fdik=",
+        animated: false,
       }),
     ],
   ],
@@ -215,10 +285,12 @@ const CASES: [string, ParsedEvent[]][] = [
   [
     "reaction-removed",
     [
+      // No emoji: the customer took their reaction back.
       received("wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTVDMzdFQjY1QTNFRTJGRDM0NwA=", {
-        type: "unsupported",
-        platformType: "reaction",
-        raw: rawMessage("reaction-removed"),
+        type: "reaction",
+        emoji: "",
+        platformMessageId: QUOTED,
+        removed: true,
       }),
     ],
   ],
@@ -237,8 +309,18 @@ const CASES: [string, ParsedEvent[]][] = [
     [
       received(
         "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTZBQjY4RTEyNjg1OUMwNjVFQQA=",
-        { type: "unsupported", platformType: "system", raw: rawMessage("system") },
-        { name: null },
+        { type: "unsupported", platformType: "system.user_changed_number", raw: rawMessage("system") },
+        // No contacts in a system message; the new number is reported beside the old one, which stays the peer.
+        {
+          sender: {
+            id: PHONE,
+            phone: PHONE,
+            identities: [
+              { kind: "phone", value: PHONE },
+              { kind: "phone", value: "16505559876" },
+            ],
+          },
+        },
       ),
     ],
   ],
@@ -252,22 +334,98 @@ const CASES: [string, ParsedEvent[]][] = [
       }),
     ],
   ],
-  ["status-sent", [status(SENT, "sent")]],
-  ["status-delivered", [status(SENT, "delivered")]],
+  ["status-sent", [status(SENT, "sent", PHONE, { pricing: FREE_SERVICE, platformConversation: SERVICE_CONVERSATION })]],
+  ["status-delivered", [status(SENT, "delivered", PHONE, { pricing: FREE_SERVICE, platformConversation: SERVICE_CONVERSATION })]],
   ["status-read", [status(SENT, "read")]],
   [
     "status-failed",
     [
       status("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI4RDhDQjQ5RTcxRDI4RkFCOTUA", "failed", PHONE, {
-        reason: "window_closed",
-        code: "131047",
-        detail:
-          "Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        error: {
+          reason: "window_closed",
+          code: "131047",
+          detail:
+            "Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        },
       }),
     ],
   ],
   // The callback data names the peer the relay sent to, though the status also carries a phone number.
-  ["status-bsuid", [status("wamid.HBgVVVMuMTM0OTEyMDg2NTUzMDI3NDE5MTgVAgARGBJBMjA0NEQyQzQzQ0U5MzA2MQA=", "delivered", BSUID)]],
+  ["status-bsuid", [status("wamid.HBgVVVMuMTM0OTEyMDg2NTUzMDI3NDE5MTgVAgARGBJBMjA0NEQyQzQzQ0U5MzA2MQA=", "delivered", BSUID, { pricing: FREE_SERVICE })]],
+  [
+    "edit",
+    [
+      {
+        type: "message.edited",
+        peer: PHONE,
+        dedupeKey: "message:wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUVDNzE0NkE4RjE5QzJCMkZFQwA=",
+        // The edited message's id; the media URL Meta adds needs the token, so only the id is passed on.
+        message: {
+          platformMessageId: "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUE3RTIxMjhGRDc3OEJCM0QwRgA=",
+          timestamp: "2025-06-08T21:01:41.000Z",
+          sender: KERRY,
+          content: {
+            type: "image",
+            mediaId: "1003383421387256",
+            mimeType: "image/jpeg",
+            sha256: "dIW7vRsHrKjCQB3GHiC3/cn4NykwlLhlMsCNjplG7VY=",
+            caption: "Check out my new phone! (the blue one)",
+          },
+        },
+      },
+    ],
+  ],
+  [
+    "revoke",
+    [
+      {
+        type: "message.deleted",
+        peer: PHONE,
+        dedupeKey: "message:wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTQ2OTBEQjQ1MUFGNTAwNEQzNwA=",
+        message: { platformMessageId: "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUZBQjQ0QkE5RjM5NzlENTQ3RQA=", timestamp: "2025-06-08T21:03:22.000Z", sender: KERRY },
+      },
+    ],
+  ],
+  [
+    "request-welcome",
+    [
+      {
+        type: "conversation.started",
+        peer: PHONE,
+        dedupeKey: "message:wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUI3MjY0RTA0QTg2QTIzRDFERgA=",
+        timestamp: AT,
+        customer: KERRY,
+        trigger: "request_welcome",
+      },
+    ],
+  ],
+  [
+    "user-preferences-stop",
+    [
+      {
+        type: "contact.unsubscribed",
+        peer: PHONE,
+        dedupeKey: "preference:16505551234:marketing_messages:stop:1731705721",
+        timestamp: "2024-11-15T21:22:01.000Z",
+        customer: { id: PHONE, phone: PHONE, identities: [{ kind: "phone", value: PHONE }] },
+        topic: "marketing",
+        reason: "User requested to stop marketing messages",
+      },
+    ],
+  ],
+  [
+    "user-preferences-resume",
+    [
+      {
+        type: "contact.subscribed",
+        peer: PHONE,
+        dedupeKey: "preference:16505551234:marketing_messages:resume:1731792121",
+        timestamp: "2024-11-16T21:22:01.000Z",
+        customer: { id: PHONE, phone: PHONE, identities: [{ kind: "phone", value: PHONE }] },
+        topic: "marketing",
+      },
+    ],
+  ],
   [
     "errors",
     [
@@ -303,10 +461,22 @@ describe("WhatsApp Cloud inbound", () => {
       ["status:wamid.BATCHS1:sent", PHONE],
       ["status:wamid.BATCHS3:delivered", PHONE],
     ]);
-    expect(events[1]).toMatchObject({ message: { sender: { id: "4915112345678", name: "Ada" }, content: { type: "image", mediaId: "1555000000000003" } } });
+    expect(events[1]).toMatchObject({
+      message: {
+        sender: {
+          id: "4915112345678",
+          name: "Ada",
+          identities: [
+            { kind: "phone", value: "4915112345678" },
+            { kind: "business_scoped_id", value: "DE.88273451277612" },
+          ],
+        },
+        content: { type: "image", mediaId: "1555000000000003" },
+      },
+    });
     expect(problems).toEqual([
       "entry[0].changes[0].value.messages[1]: message without id or sender",
-      "entry[0].changes[1].value.statuses[1]: status 'deleted' is not one the relay tracks",
+      "entry[0].changes[1].value.statuses[1]: status 'warning' is not one the relay tracks",
       "entry[0].changes[2]: field 'message_template_status_update' carries no messages",
     ]);
     expect(foreign).toBe(1);
@@ -340,6 +510,47 @@ describe("WhatsApp Cloud inbound", () => {
     expect(peerFromCallbackData(42)).toBeUndefined();
     const foreign = fixture("whatsapp-cloud", "status-bsuid").replace(`relay-peer:${BSUID}`, "campaign-42");
     expect(parseCloudWebhook(bytes(foreign), account).events[0]).toMatchObject({ peer: PHONE });
+  });
+
+  /** A webhook of this account's number carrying one `value` of `field`. */
+  const webhook = (value: object, field = "messages") =>
+    bytes(
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [{ id: "1", changes: [{ field, value: { messaging_product: "whatsapp", metadata: { phone_number_id: account.phoneNumberId }, ...value } }] }],
+      }),
+    );
+  const from = { from: PHONE, timestamp: "1749416383" };
+
+  it("an empty emoji takes a reaction back too; edits and revokes without the original's id are problems", () => {
+    const { events, problems } = parseCloudWebhook(
+      webhook({
+        messages: [
+          { ...from, id: "wamid.R", type: "reaction", reaction: { message_id: QUOTED, emoji: "" } },
+          { ...from, id: "wamid.E", type: "edit", edit: { message: { type: "text", text: { body: "x" } } } },
+          { ...from, id: "wamid.V", type: "revoke", revoke: {} },
+        ],
+      }),
+      account,
+    );
+    expect(events).toMatchObject([{ message: { content: { type: "reaction", emoji: "", removed: true, platformMessageId: QUOTED } } }]);
+    expect(problems).toEqual([
+      "entry[0].changes[0].value.messages[1]: edit without original_message_id",
+      "entry[0].changes[0].value.messages[2]: revoke without original_message_id",
+    ]);
+  });
+
+  it("a welcome request from an ad keeps the ad; a user preference of another category keeps its name", () => {
+    const welcome = parseCloudWebhook(
+      webhook({ messages: [{ ...from, id: "wamid.W", type: "request_welcome", referral: { source_type: "ad", source_id: "42", ctwa_clid: "clid" } }] }),
+      account,
+    );
+    expect(welcome.events).toMatchObject([{ type: "conversation.started", referral: { source: "ad", sourceId: "42", clickId: "clid" } }]);
+    const preference = parseCloudWebhook(
+      webhook({ user_preferences: [{ wa_id: PHONE, category: "utility_messages", value: "stop", timestamp: 1731705721 }] }, "user_preferences"),
+      account,
+    );
+    expect(preference.events).toMatchObject([{ type: "contact.unsubscribed", peer: PHONE, topic: "utility_messages" }]);
   });
 
   it("every received content is valid against the unified model", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifySendResponse } from "../../../src/channels/whatsapp-onprem/errors";
-import { normalizeWhatsAppPeer } from "../../../src/channels/whatsapp-onprem";
+import { normalizeWhatsAppPeer } from "../../../src/channels/whatsapp/peer";
 import { renderOnPremMessage } from "../../../src/channels/whatsapp-onprem/outbound";
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
