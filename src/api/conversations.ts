@@ -10,10 +10,8 @@ import { type Conversation, type ConversationList, conversationId, parseConversa
 import { registryAccount, tenantAccounts } from "../registry/directory";
 import type { AppContext, AppEnv } from "./context";
 import { requireAuth } from "./middleware";
+import { ConversationsQuery } from "./schemas";
 import { readQuery } from "./body";
-
-/** Conversations answered per page at most. */
-const MAX_PAGE = 200;
 
 /** Where a page ends: the last conversation's update time, account and peer (the list's order). */
 const Cursor = z.tuple([z.number().int(), z.string(), z.string()]);
@@ -28,13 +26,6 @@ function decodeCursor(raw: string): Cursor {
   }
 }
 
-export const ConversationsQuery = z.object({
-  account: Slug.optional().describe("Only this account's conversations."),
-  peer: z.string().min(1).max(256).optional().describe("Only the conversation with this customer (as messages are addressed; needs `account` when the tenant has several)."),
-  updatedSince: z.iso.datetime().optional().describe("Only conversations updated at or after this time."),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
-  cursor: z.string().max(2048).optional().describe("`next` of the previous page."),
-});
 
 /** The public view of a stored conversation. */
 function viewOf(row: ConversationFactsRow, now: number): Conversation {

@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { AccountConfig } from "../channels/registry";
 import { DEFAULT_SCOPES, SCOPES } from "../config/schema";
-import { ConversationAddress, EventType, Slug } from "../model";
+import { AccountHealth, ConversationAddress, EventType, Slug } from "../model";
 
 /** The largest page a list answers, and the page size when none is asked for. */
 const MAX_PAGE = 1000;
@@ -30,6 +30,18 @@ const PageLimit = z
 export const TenantsQuery = z.object({
   limit: PageLimit,
   after: z.string().optional().describe("Answer the tenants after this id: the `next` of the previous page."),
+});
+
+/** Conversations answered per page at most. */
+const MAX_CONVERSATION_PAGE = 200;
+
+/** The query of `GET /v1/conversations`. */
+export const ConversationsQuery = z.object({
+  account: Slug.optional().describe("Only this account's conversations."),
+  peer: z.string().min(1).max(256).optional().describe("Only the conversation with this customer (as messages are addressed; needs `account` when the tenant has several)."),
+  updatedSince: z.iso.datetime().optional().describe("Only conversations updated at or after this time."),
+  limit: z.coerce.number().int().min(1).max(MAX_CONVERSATION_PAGE).default(50),
+  cursor: z.string().max(2048).optional().describe("`next` of the previous page."),
 });
 
 /** The query of `GET /v1/dead-letters`. */
@@ -238,6 +250,7 @@ export const Account = z.looseObject({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   warnings: z.array(z.string()).optional().describe("What still keeps the account from working, such as a missing endpoint."),
+  health: AccountHealth.optional().describe("Whether the account can send: paused after its credentials were refused or it was disabled, until its settings change."),
 });
 export type Account = z.infer<typeof Account>;
 

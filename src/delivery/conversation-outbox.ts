@@ -194,18 +194,23 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   private applyStatus(address: ConversationAddress, s: ParsedStatus): void {
-    const { status, timestamp, error } = s.status;
+    const { status, timestamp, error, pricing, platformConversation } = s.status;
     const at = Date.parse(timestamp);
     if ("watermark" in s.status) {
-      for (const moved of this.store.applyWatermark(address.peer, status, Date.parse(s.status.watermark), at)) {
-        this.stageStatus(address, moved.messageId, {
-          messageId: moved.messageId,
-          ...(moved.platformId && { platformMessageId: moved.platformId }),
-          ...(moved.reference && { reference: moved.reference }),
+      const { watermark } = s.status;
+      const moved = this.store.applyWatermark(address.peer, status, Date.parse(watermark), at);
+      for (const m of moved) {
+        this.stageStatus(address, m.messageId, {
+          messageId: m.messageId,
+          ...(m.platformId && { platformMessageId: m.platformId }),
+          ...(m.reference && { reference: m.reference }),
           status,
           timestamp,
         });
       }
+      // The watermark itself also covers messages the relay did not send (written in the platform's own
+      // inbox): forwarded as such, once per watermark.
+      this.stageEvent(address, `${address.account}:${s.dedupeKey}`, { status, timestamp, upTo: new Date(Date.parse(watermark)).toISOString() });
       return;
     }
     const { platformMessageId } = s.status;
@@ -221,6 +226,8 @@ export class ConversationOutbox extends DurableObject<Env> {
       status,
       timestamp,
       ...(error && { error }),
+      ...(pricing && { pricing }),
+      ...(platformConversation && { platformConversation }),
     });
   }
 

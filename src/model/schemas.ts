@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ConversationAddress } from "./address";
+import { Conversation } from "./conversation";
 import { SendBatchAccepted, SendBatchRequest } from "./batch";
 import { InboundEvent } from "./inbound";
 import { MessageRecord, SendAccepted } from "./message-record";
@@ -15,6 +16,7 @@ export const PUBLIC_SCHEMAS = {
   "message-record": { schema: MessageRecord, io: "output" },
   "inbound-event": { schema: InboundEvent, io: "output" },
   "conversation-address": { schema: ConversationAddress, io: "output" },
+  conversation: { schema: Conversation, io: "output" },
 } as const;
 
 /** JSON Schema (draft 2020-12) of every public contract. */

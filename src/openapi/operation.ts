@@ -7,6 +7,7 @@ export const TAGS = {
   Messages: "Send messages in the unified model (or the seed's shape) and read their status.",
   Accounts: "A tenant's channel accounts (self-service): numbers, Pages, bots, with their secrets write-only.",
   Endpoints: "A tenant's webhook endpoints (self-service): filters, state, secrets shown once and rotated.",
+  Conversations: "Customers, their identities and their messaging window.",
   "Dead letters": "Failed messages and undeliverable events, across endpoints or per endpoint.",
   "API keys": "A tenant's own API keys (self-service).",
   Media: "Files customers sent, streamed from their platform.",

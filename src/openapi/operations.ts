@@ -1,5 +1,6 @@
 import * as z from "zod";
 import {
+  ConversationsQuery,
   DeadLetterList,
   DeadLettersQuery,
   Health,
@@ -7,13 +8,13 @@ import {
   Replayed,
   WebhookReceipt,
 } from "../api/schemas";
-import { ChannelId, ChatV7Request, MessageRecord, SendAccepted, SendBatchAccepted, SendBatchRequest, SendMessageRequest, Slug } from "../model";
+import { ChannelId, ChatV7Request, Conversation, ConversationList, MessageRecord, SendAccepted, SendBatchAccepted, SendBatchRequest, SendMessageRequest, Slug } from "../model";
 import { CONTROL_PLANE_OPERATIONS } from "./control-plane-operations";
 import type { Operation, Reply } from "./operation";
 
 const sendProblems = {
   400: ["invalid_idempotency_key"],
-  422: ["account_required", "unknown_account", "invalid_recipient", "url_refused", "unsupported_content", "content_refused", "idempotency_key_reused"],
+  422: ["account_required", "unknown_account", "invalid_recipient", "url_refused", "unsupported_content", "content_refused", "window_closed", "idempotency_key_reused"],
 } satisfies Operation["problems"];
 const sendAccepted: Reply = {
   description: "Queued: the message is stored and will be sent in order.",
@@ -109,6 +110,30 @@ export const OPERATIONS: readonly Operation[] = [
     params: { path: z.object({ id: z.string().describe("The message id (msg_…) the send answered.") }) },
     responses: { 200: { description: "The message, with each status transition and its time.", schema: MessageRecord } },
     problems: { 404: ["message_not_found"] },
+  },
+  {
+    method: "get",
+    path: "/v1/conversations",
+    operationId: "listConversations",
+    tag: "Conversations",
+    summary: "List conversations with their messaging window",
+    description:
+      "Every customer the relay has seen write or has written to, in order of the last update (then account and peer): the customer's identities, the last inbound and outbound times, and the messaging window by the channel's rules. Page with `cursor`.",
+    access: "messages:read",
+    params: { query: ConversationsQuery },
+    responses: { 200: { description: "A page of conversations; `next` is the cursor of the next page.", schema: ConversationList } },
+    problems: { 400: ["validation_failed"], 422: ["unknown_account", "validation_failed"] },
+  },
+  {
+    method: "get",
+    path: "/v1/conversations/{id}",
+    operationId: "getConversation",
+    tag: "Conversations",
+    summary: "Read a conversation and its messaging window",
+    access: "messages:read",
+    params: { path: z.object({ id: z.string().describe("The conversation id (cnv_…) that lists and events name.") }) },
+    responses: { 200: { description: "The conversation.", schema: Conversation } },
+    problems: { 404: ["conversation_not_found"] },
   },
   {
     method: "get",
