@@ -227,7 +227,7 @@ describe("Telegram inbound, Bot API webhook to the business", () => {
     expect(webhook).toEqual({
       url: webhookUrl(),
       secretToken: TELEGRAM_SECRET_TOKEN,
-      allowedUpdates: ["message", "edited_message", "channel_post", "callback_query", "message_reaction"],
+      allowedUpdates: ["message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "message_reaction", "my_chat_member"],
     });
     const chat = newChat();
     const { update_id, status } = await fake<{ update_id: number; status: number }>("/_sandbox/inbound", { chatId: chat, text: "via the webhook", name: "Bo" });

@@ -1,5 +1,5 @@
 import { readJson } from "../http";
-import type { ChannelAdapter } from "../types";
+import type { ChannelAdapter, SendResult } from "../types";
 import { MessengerAccount } from "./account";
 import { classifySendResponse } from "./errors";
 import { parseMessengerWebhook } from "./inbound";
@@ -26,6 +26,16 @@ const PSID = /^\d{1,32}$/;
 export function normalizeMessengerPeer(raw: string): string | null {
   const psid = raw.trim();
   return PSID.test(psid) ? psid : null;
+}
+
+/**
+ * Reads and classifies the Send API's answer to one send: ok with the `message_id`, retry later, or
+ * failed with a stable reason.
+ * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api#response
+ * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api/error-codes
+ */
+export async function classifyMessengerAnswer(res: Response): Promise<SendResult> {
+  return classifySendResponse(res, await readJson(res));
 }
 
 /**
@@ -64,6 +74,6 @@ export const messenger = {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(account.timeoutMs),
     });
-    return classifySendResponse(res, await readJson(res));
+    return classifyMessengerAnswer(res);
   },
 } satisfies ChannelAdapter<MessengerAccount>;

@@ -4,16 +4,21 @@ import { callBotApi } from "./api";
 import { readTelegramAnswer } from "./errors";
 
 /**
- * The updates the relay asks for. `message_reaction` is only sent when listed explicitly; the others are
- * what the adapter turns into events (anything else would arrive as `unsupported`).
+ * The updates the relay asks for: what the adapter turns into events (anything else would arrive as
+ * `unsupported`). `message_reaction` is only sent when listed explicitly; `my_chat_member` (the customer
+ * blocked or unblocked the bot; the bot was added to or removed from a group) must be listed once any list
+ * is given.
  * @see https://core.telegram.org/bots/api#update
+ * @see https://core.telegram.org/bots/api#setwebhook
  */
 export const TELEGRAM_ALLOWED_UPDATES = [
   "message",
   "edited_message",
   "channel_post",
+  "edited_channel_post",
   "callback_query",
   "message_reaction",
+  "my_chat_member",
 ] as const;
 
 /**

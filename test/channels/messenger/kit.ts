@@ -1,6 +1,9 @@
+import { classifyMessengerAnswer } from "../../../src/channels/messenger";
 import { fixtures } from "../../support/fixtures";
 import type { ChannelKit, PlatformRequest } from "../kit";
 import { MESSENGER_ACCOUNT_ID, MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN } from "./account";
+import { MESSENGER_CLASSIFICATION } from "./classification";
+import { MESSENGER_FACTS } from "./facts";
 
 const path = `/webhooks/messenger/${MESSENGER_ACCOUNT_ID}`;
 const encoder = new TextEncoder();
@@ -42,4 +45,22 @@ export const messengerKit: ChannelKit = {
     expect: "1158201444",
     invalid: handshake(`${MESSENGER_VERIFY_TOKEN}-wrong`),
   },
+  facts: MESSENGER_FACTS,
+  /**
+   * Webhook fields a Page app subscribes to: messages, message_edits, message_reactions, message_deliveries,
+   * message_reads, messaging_postbacks, messaging_optins, messaging_referrals, and policy enforcement.
+   * @see https://developers.facebook.com/docs/messenger-platform/webhooks#event-notifications
+   */
+  documentedEvents: [
+    "message.received",
+    "message.edited",
+    "message.status",
+    "conversation.started",
+    "conversation.referral",
+    "contact.subscribed",
+    "contact.unsubscribed",
+    "channel.error",
+  ],
+  classify: (res) => classifyMessengerAnswer(res),
+  classification: MESSENGER_CLASSIFICATION,
 };

@@ -18,13 +18,23 @@ const one = (name: string): ParsedEvent => {
   return events[0]!;
 };
 
-const NIC = { id: "3527065", name: "Nic Pottier" };
+/** Nic as most fixtures describe him: his user id and username, each also an identity. */
+const NIC = {
+  id: "3527065",
+  name: "Nic Pottier",
+  username: "Nicpottier",
+  identities: [
+    { kind: "user_id" as const, value: "3527065" },
+    { kind: "username" as const, value: "Nicpottier" },
+  ],
+};
+const PRIVATE = { kind: "private" as const };
 /** A received message from Nic in his private chat with the bot. */
 const fromNic = (update: number, message: number, date: string, content: InboundContent, extra: object = {}) => ({
   type: "message.received",
   peer: "3527065",
   dedupeKey: `update:${update}`,
-  message: { platformMessageId: `3527065:${message}`, timestamp: date, sender: NIC, content, ...extra },
+  message: { platformMessageId: `3527065:${message}`, timestamp: date, sender: NIC, content, chat: PRIVATE, ...extra },
 });
 
 describe("Telegram inbound", () => {
@@ -35,22 +45,35 @@ describe("Telegram inbound", () => {
       const { events } = parseTelegramWebhook(bytes(raw), NOW);
       expect(events.length, name).toBeGreaterThan(0);
       for (const e of events) {
-        expect(e.type, name).toBe("message.received");
-        if (e.type === "message.received") expect(InboundContent.safeParse(e.message.content).success, name).toBe(true);
+        // Bots get no receipts, and Telegram reports nothing account-wide.
+        expect(["message.status", "channel.error"], name).not.toContain(e.type);
+        if (e.type === "message.received" || e.type === "message.edited") expect(InboundContent.safeParse(e.message.content).success, name).toBe(true);
         expect(JSON.stringify(e)).not.toContain(TELEGRAM_BOT_TOKEN.split(":")[1]);
       }
     }
   });
 
   it.each([
-    ["text", fromNic(900946524, 84, "2017-05-03T20:28:38.000Z", { type: "text", text: "Hello World" })],
-    ["command", fromNic(174114370, 41, "2016-01-30T01:57:09.000Z", { type: "text", text: "/start see https://example.com" })],
+    ["text", fromNic(900946524, 84, "2017-05-03T20:28:38.000Z", { type: "text", text: "Hello World" }, { sender: { ...NIC, language: "en" } })],
+    [
+      "command",
+      fromNic(
+        174114370,
+        41,
+        "2016-01-30T01:57:09.000Z",
+        { type: "text", text: "/help see https://example.com" },
+        { sender: { ...NIC, username: "nicpottier", language: "en", identities: [NIC.identities[0], { kind: "username", value: "nicpottier" }] } },
+      ),
+    ],
     [
       "photo",
       fromNic(900946525, 85, "2017-05-03T20:28:38.000Z", {
         type: "image",
         // The largest of the four sizes.
         mediaId: "AgADAQADtKcxG4LRUUQSQVUjfJIiiF8G6C8ABA9NJzFdXskaincBAAEC",
+        size: 104737,
+        width: 720,
+        height: 1280,
         caption: "Photo Caption",
       }),
     ],
@@ -60,6 +83,10 @@ describe("Telegram inbound", () => {
         type: "video",
         mediaId: "BAADAQADBgADgtFRRPFTAAHxLVw76wI",
         mimeType: "video/mp4",
+        size: 257507,
+        width: 360,
+        height: 640,
+        durationSeconds: 1,
         caption: "My vid!",
       }),
     ],
@@ -69,6 +96,8 @@ describe("Telegram inbound", () => {
         type: "audio",
         mediaId: "AwADAQADCQADgtFRRGn8KrC-0D_MAg",
         mimeType: "audio/ogg",
+        size: 4288,
+        durationSeconds: 1,
         voice: true,
       }),
     ],
@@ -79,6 +108,8 @@ describe("Telegram inbound", () => {
         mediaId: "CQACAgIAAxkBAAIBXWX1audio0000000000000000000",
         mimeType: "audio/mpeg",
         filename: "test-song.mp3",
+        size: 2945231,
+        durationSeconds: 184,
       }),
     ],
     [
@@ -88,12 +119,21 @@ describe("Telegram inbound", () => {
         mediaId: "BQADAQADCgADgtFRRPrv9GQ95f8eAg",
         mimeType: "application/vnd.ms-excel",
         filename: "TabFig2015prel.xls",
+        size: 4540928,
         caption: "the figures",
       }),
     ],
     [
       "video-note",
-      fromNic(900946540, 100, "2017-05-03T21:13:20.000Z", { type: "video", mediaId: "DQACAgIAAxkBAAIBZGZ6videonote00000000000" }),
+      // A video note is square: its `length` is both sides.
+      fromNic(900946540, 100, "2017-05-03T21:13:20.000Z", {
+        type: "video",
+        mediaId: "DQACAgIAAxkBAAIBZGZ6videonote00000000000",
+        size: 180233,
+        width: 240,
+        height: 240,
+        durationSeconds: 4,
+      }),
     ],
     [
       "animation",
@@ -102,6 +142,11 @@ describe("Telegram inbound", () => {
         mediaId: "CgACAgQAAxkBAAIBZWZ6animation000000000",
         mimeType: "video/mp4",
         filename: "dancing.mp4",
+        size: 98304,
+        width: 320,
+        height: 240,
+        durationSeconds: 3,
+        animated: true,
       }),
     ],
     [
@@ -139,6 +184,7 @@ describe("Telegram inbound", () => {
           // 👍 was already set: ❤ is the one just added.
           content: { type: "reaction", emoji: "❤", platformMessageId: "3527065:133" },
           inReplyTo: "3527065:133",
+          chat: PRIVATE,
         },
       },
     ],
@@ -146,18 +192,39 @@ describe("Telegram inbound", () => {
     expect(one(name)).toEqual(expected);
   });
 
-  it("sticker keeps its file id", () => {
-    expect(one("sticker")).toMatchObject({
-      peer: "3527065",
-      message: { sender: { id: "3527065", name: "Nic Pottier" }, content: { type: "sticker", mediaId: "BQADAwADRQADyIsGAAHtBskMy6GoLAI" } },
+  it("sticker keeps its file id and size; an animated or video sticker is animated", () => {
+    const sticker = one("sticker");
+    expect(sticker).toMatchObject({ peer: "3527065", message: { sender: { id: "3527065", name: "Nic Pottier" } } });
+    expect(sticker.type === "message.received" && sticker.message.content).toEqual({
+      type: "sticker",
+      mediaId: "BQADAwADRQADyIsGAAHtBskMy6GoLAI",
+      size: 38440,
+      width: 436,
+      height: 512,
     });
+    for (const flag of ["is_animated", "is_video"]) {
+      const update = { update_id: 1, message: { message_id: 1, chat: { id: 1, type: "private" }, date: 1, sticker: { file_id: "s", [flag]: true } } };
+      const [e] = parseTelegramWebhook(bytes(JSON.stringify(update)), NOW).events;
+      expect(e?.type === "message.received" && e.message.content, flag).toMatchObject({ type: "sticker", animated: true });
+    }
   });
 
-  it("a removed reaction is a reaction with an empty emoji", () => {
+  it("a removed reaction names the emoji taken back; a replaced one gives the removal, then the addition", () => {
     expect(one("reaction-removed")).toMatchObject({
       dedupeKey: "update:900946544",
-      message: { content: { type: "reaction", emoji: "", platformMessageId: "3527065:133" } },
+      message: { platformMessageId: "reaction:900946544", content: { type: "reaction", emoji: "👍", platformMessageId: "3527065:133", removed: true } },
     });
+    const { events } = parse("reaction-changed");
+    expect(events.map((e) => [e.dedupeKey, e.type === "message.received" && e.message.platformMessageId, e.type === "message.received" && e.message.content])).toEqual([
+      ["update:900946557", "reaction:900946557", { type: "reaction", emoji: "👍", platformMessageId: "3527065:133", removed: true }],
+      ["update:900946557:1", "reaction:900946557:1", { type: "reaction", emoji: "🔥", platformMessageId: "3527065:133" }],
+    ]);
+  });
+
+  it("a change of custom emoji reactions only still reaches the business, as unsupported", () => {
+    const reaction = { chat: { id: 5, type: "private" }, message_id: 9, date: 1, old_reaction: [], new_reaction: [{ type: "custom_emoji", custom_emoji_id: "5368" }] };
+    const [e] = parseTelegramWebhook(bytes(JSON.stringify({ update_id: 2, message_reaction: reaction })), NOW).events;
+    expect(e).toMatchObject({ type: "message.received", peer: "5", message: { content: { type: "unsupported", platformType: "message_reaction" } } });
   });
 
   it("an inline button tap is a button reply with its callback data as id and its label as title", () => {
@@ -168,9 +235,19 @@ describe("Telegram inbound", () => {
       message: {
         platformMessageId: "callback:4382bfdwdsb323b2d9",
         timestamp: "2026-01-02T03:04:05.000Z",
-        sender: { id: "1111111", name: "Test Firstname" },
+        sender: {
+          id: "1111111",
+          name: "Test Firstname",
+          username: "Testusername",
+          language: "en",
+          identities: [
+            { kind: "user_id", value: "1111111" },
+            { kind: "username", value: "Testusername" },
+          ],
+        },
         content: { type: "reply", id: "button_payload", title: "Yes, very", source: "button" },
         inReplyTo: "1111111:1365",
+        chat: PRIVATE,
       },
     });
     // The message is no longer accessible: no keyboard to read the label from.
@@ -180,7 +257,7 @@ describe("Telegram inbound", () => {
     });
   });
 
-  it("group and channel chats keep their negative ids exactly; a channel post is sent by the channel", () => {
+  it("group and channel chats keep their negative ids exactly and say their kind; a channel post is sent by the channel", () => {
     expect(one("group-text")).toEqual({
       type: "message.received",
       peer: "-1001987654321",
@@ -188,28 +265,149 @@ describe("Telegram inbound", () => {
       message: {
         platformMessageId: "-1001987654321:7",
         timestamp: "2023-11-14T22:13:20.000Z",
-        sender: { id: "4503599627370495", name: "Ada" },
+        sender: {
+          id: "4503599627370495",
+          name: "Ada",
+          username: "ada_l",
+          identities: [
+            { kind: "user_id", value: "4503599627370495" },
+            { kind: "username", value: "ada_l" },
+          ],
+        },
         content: { type: "text", text: "Hi from the group" },
+        chat: { kind: "supergroup", title: "Sandbox Support" },
       },
     });
     expect(one("channel-post")).toMatchObject({
       peer: "-1001234567890",
-      message: { sender: { id: "-1001234567890", name: "Sandbox News" }, content: { type: "text", text: "New opening hours" } },
+      message: {
+        // A channel is no user: its username is its only identity.
+        sender: { id: "-1001234567890", name: "Sandbox News", username: "sandbox_news", identities: [{ kind: "username", value: "sandbox_news" }] },
+        content: { type: "text", text: "New opening hours" },
+        chat: { kind: "channel", title: "Sandbox News" },
+      },
+    });
+  });
+
+  it("a /start in a private chat opens the conversation first, with its payload as the referral; /start in a group does not", () => {
+    const { events, problems } = parse("start");
+    expect(problems).toEqual([]);
+    expect(events).toEqual([
+      {
+        type: "conversation.started",
+        peer: "3527065",
+        dedupeKey: "update:900946555:start",
+        timestamp: "2017-05-03T21:28:20.000Z",
+        customer: { ...NIC, language: "en" },
+        trigger: "start",
+        referral: { ref: "spring-sale" },
+      },
+      fromNic(900946555, 104, "2017-05-03T21:28:20.000Z", { type: "text", text: "/start spring-sale" }, { sender: { ...NIC, language: "en" }, referral: { ref: "spring-sale" } }),
+    ]);
+    const update = (text: string, type: string) =>
+      bytes(JSON.stringify({ update_id: 3, message: { message_id: 1, from: { id: 7, first_name: "Bo" }, chat: { id: type === "private" ? 7 : -7, type }, date: 1, text } }));
+    expect(parseTelegramWebhook(update("/start", "private"), NOW).events.map((e) => [e.type, e.dedupeKey, "referral" in e])).toEqual([
+      ["conversation.started", "update:3:start", false],
+      ["message.received", "update:3", false],
+    ]);
+    expect(parseTelegramWebhook(update("/start@sandbox_bot abc", "private"), NOW).events[0]).toMatchObject({ referral: { ref: "abc" } });
+    expect(parseTelegramWebhook(update("/start abc", "group"), NOW).events.map((e) => e.type)).toEqual(["message.received"]);
+    expect(parseTelegramWebhook(update("/starting", "private"), NOW).events.map((e) => e.type)).toEqual(["message.received"]);
+  });
+
+  it("a forwarded message says so", () => {
+    expect(one("forwarded")).toMatchObject({ type: "message.received", message: { forwarded: true, content: { type: "text", text: "Can you ship to Cuenca?" } } });
+    expect(one("text")).not.toHaveProperty("message.forwarded");
+  });
+
+  it("edits are message.edited under the edited message's id, dated by the edit", () => {
+    expect(one("edited-message")).toEqual({
+      type: "message.edited",
+      peer: "3527065",
+      dedupeKey: "update:900946545",
+      message: {
+        platformMessageId: "3527065:84",
+        timestamp: "2017-05-03T20:30:00.000Z",
+        sender: { ...NIC, language: "en" },
+        content: { type: "text", text: "Hello World!" },
+        chat: PRIVATE,
+      },
+    });
+    expect(one("edited-channel-post")).toMatchObject({
+      type: "message.edited",
+      peer: "-1001234567890",
+      message: { platformMessageId: "-1001234567890:12", timestamp: "2017-05-03T21:22:40.000Z", content: { type: "text", text: "New opening hours: 9 to 17" } },
+    });
+  });
+
+  it("the bot blocked or unblocked in a private chat unsubscribes or subscribes the customer", () => {
+    expect(one("my-chat-member-blocked")).toEqual({
+      type: "contact.unsubscribed",
+      peer: "3527065",
+      dedupeKey: "update:900946549",
+      timestamp: "2017-05-03T21:25:00.000Z",
+      customer: NIC,
+      reason: "blocked",
+    });
+    expect(one("my-chat-member-unblocked")).toEqual({
+      type: "contact.subscribed",
+      peer: "3527065",
+      dedupeKey: "update:900946551",
+      timestamp: "2017-05-03T21:26:40.000Z",
+      customer: { ...NIC, language: "en" },
+    });
+  });
+
+  it("the bot added to a group opens a conversation with it; removed, closes it; a promotion is passed on as unsupported", () => {
+    const ADA = {
+      id: "4503599627370495",
+      name: "Ada",
+      username: "ada_l",
+      language: "de",
+      identities: [
+        { kind: "user_id", value: "4503599627370495" },
+        { kind: "username", value: "ada_l" },
+      ],
+    };
+    expect(one("my-chat-member-added")).toEqual({
+      type: "conversation.started",
+      peer: "-1001987654321",
+      dedupeKey: "update:900946552",
+      timestamp: "2023-11-14T21:56:40.000Z",
+      customer: ADA,
+      trigger: "added",
+    });
+    expect(one("my-chat-member-removed")).toEqual({
+      type: "conversation.closed",
+      peer: "-1001987654321",
+      dedupeKey: "update:900946553",
+      timestamp: "2023-11-16T02:00:00.000Z",
+      customer: ADA,
+    });
+    const promoted = {
+      update_id: 4,
+      my_chat_member: {
+        chat: { id: -5, type: "group", title: "G" },
+        from: { id: 7, first_name: "Bo" },
+        date: 1,
+        old_chat_member: { status: "member" },
+        new_chat_member: { status: "administrator" },
+      },
+    };
+    expect(parseTelegramWebhook(bytes(JSON.stringify(promoted)), NOW).events[0]).toMatchObject({
+      type: "message.received",
+      peer: "-5",
+      message: { content: { type: "unsupported", platformType: "my_chat_member" } },
     });
   });
 
   it.each([
     ["poll", "poll", "3527065", "3527065:103"],
-    ["edited-message", "edited_message", "3527065", "3527065:84"],
-    ["unknown", "my_chat_member", "3527065", "update:900946549"],
+    ["unknown", "inline_query", "3527065", "update:900946550"],
   ])("%s becomes unsupported content that still reaches the business", (name, platformType, peer, platformMessageId) => {
     const e = one(name);
     expect(e).toMatchObject({ type: "message.received", peer, message: { platformMessageId, content: { type: "unsupported", platformType } } });
     expect(e.type === "message.received" && e.message.content.type === "unsupported" && e.message.content.raw).toBeTruthy();
-  });
-
-  it("an edited message is dated by its edit", () => {
-    expect(one("edited-message")).toMatchObject({ message: { timestamp: "2017-05-03T20:30:00.000Z", sender: NIC } });
   });
 
   it("a batch gives many events, and one bad update never drops the rest", () => {

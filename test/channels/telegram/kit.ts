@@ -1,9 +1,15 @@
+import { readJson } from "../../../src/channels/http";
+import { classifySendResponse } from "../../../src/channels/telegram/errors";
 import { fixtures } from "../../support/fixtures";
 import type { ChannelKit } from "../kit";
 import { TELEGRAM_ACCOUNT_ID, TELEGRAM_SECRET_TOKEN } from "./account";
+import { TELEGRAM_CLASSIFICATION } from "./classification";
+import { TELEGRAM_FACTS } from "./facts";
 
 const path = `/webhooks/telegram/${TELEGRAM_ACCOUNT_ID}`;
 const json = { "content-type": "application/json" };
+/** The chat the classified sends went to. */
+const CHAT = "3527065";
 
 /**
  * Telegram authenticates a webhook call only by the `secret_token` of `setWebhook`, sent back in
@@ -26,4 +32,13 @@ export const telegramKit: ChannelKit = {
     headers: { ...json, authorization: `Bearer ${TELEGRAM_SECRET_TOKEN}`, "x-telegram-bot-api-secret-token-x": TELEGRAM_SECRET_TOKEN },
     body,
   }),
+  facts: TELEGRAM_FACTS,
+  /**
+   * What the updates the relay subscribes to give (`TELEGRAM_ALLOWED_UPDATES`). Bots get no delivery or read
+   * receipts, so no statuses.
+   * @see https://core.telegram.org/bots/api#update
+   */
+  documentedEvents: ["message.received", "message.edited", "conversation.started", "conversation.closed", "contact.subscribed", "contact.unsubscribed"],
+  classify: async (res) => classifySendResponse(res, await readJson(res), CHAT),
+  classification: TELEGRAM_CLASSIFICATION,
 };

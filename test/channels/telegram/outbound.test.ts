@@ -107,7 +107,7 @@ describe("Telegram rendering", () => {
     expect(setWebhookParams(accountAt("http://127.0.0.1:9"), "https://relay.example.com/")).toEqual({
       url: "https://relay.example.com/webhooks/telegram/telegram-test",
       secret_token: TELEGRAM_SECRET_TOKEN,
-      allowed_updates: ["message", "edited_message", "channel_post", "callback_query", "message_reaction"],
+      allowed_updates: ["message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "message_reaction", "my_chat_member"],
     });
   });
 });
