@@ -88,7 +88,8 @@ if (!stopping) {
   });
   for (let i = 0; i < 150 && !stopping; i++) {
     const res = await fetch(`${relayUrl}/v1/conversations?peer=${customer}`, { headers: { authorization: "Bearer sandbox" } }).catch(() => undefined);
-    const list = res?.ok ? await res.json() : undefined;
+    /** @type {{ conversations?: { window?: { open?: boolean } }[] } | undefined} */
+    const list = res?.ok ? /** @type {any} */ (await res.json()) : undefined;
     if (list?.conversations?.[0]?.window?.open) break;
     await new Promise((r) => setTimeout(r, 200));
   }

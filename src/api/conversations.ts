@@ -6,7 +6,7 @@ import { conversationOutbox } from "../delivery/conversation-shards";
 import { conversationFacts, conversationWindow, factsKey } from "../delivery/customers";
 import { CONVERSATION_SHARDS } from "../delivery/shards";
 import { ProblemError } from "../errors";
-import { type Conversation, type ConversationList, conversationId, parseConversationId, Slug } from "../model";
+import { type Conversation, type ConversationList, conversationId, parseConversationId } from "../model";
 import { registryAccount, tenantAccounts } from "../registry/directory";
 import type { AppContext, AppEnv } from "./context";
 import { requireAuth } from "./middleware";
