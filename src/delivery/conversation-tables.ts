@@ -1,4 +1,4 @@
-import type { ConversationAddress, MessageStatus, OutboundContent } from "../model";
+import type { ConversationAddress, MessageStatus, MessageTag, OutboundContent } from "../model";
 import type { PendingMessage } from "./conversation-store";
 
 /** The SQLite schema of a conversation outbox shard, as append-only numbered migrations. */
@@ -65,6 +65,9 @@ export const CONVERSATION_MIGRATIONS = [
    DROP INDEX messages_sent_at;
    CREATE INDEX messages_peer_sent ON messages (peer, sent_at) WHERE sent_at IS NOT NULL;
    DROP INDEX heads_due;`,
+  // A message may quote another (its id as the client gave it) and go under a Messenger message tag.
+  `ALTER TABLE messages ADD COLUMN reply_to TEXT;
+   ALTER TABLE messages ADD COLUMN tag TEXT;`,
 ];
 
 /** A row of `messages`. */
@@ -85,6 +88,8 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   internal_errors: number;
   media_errors: number;
   bulk: number;
+  reply_to: string | null;
+  tag: string | null;
 }
 
 /** A waiting message as the outbox hands it to a send, from its row and its conversation's address. */
@@ -95,6 +100,8 @@ export function pendingMessageOf(row: MessageRow & { address: string }): Pending
     address: JSON.parse(row.address) as ConversationAddress,
     content: JSON.parse(row.content) as OutboundContent,
     ...(row.reference !== null && { reference: row.reference }),
+    ...(row.reply_to !== null && { replyTo: row.reply_to }),
+    ...(row.tag !== null && { tag: row.tag as MessageTag }),
     bulk: row.bulk === 1,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at ?? row.created_at,
