@@ -3,7 +3,7 @@
  * A stand-in for Apple's Messages for Business gateway (the MSP REST API) and its attachment store (MMCS),
  * for tests and local development. It checks the MSP's bearer tokens like Apple (HS256 with the
  * base64-decoded MSP secret, `iss` = MSP id), accepts `POST /v1/message` (text, interactive, text with
- * attachments), hands out upload and download slots (`GET /v1/preUpload`, `GET /v1/preDownload`), stores
+ * attachments, typing_start and typing_end), hands out upload and download slots (`GET /v1/preUpload`, `GET /v1/preDownload`), stores
  * AES-256-CTR-encrypted files like MMCS and serves them back. A control API under `/_sandbox/*` (no auth)
  * shows what it received, injects faults and creates inbound attachments.
  * @see https://register.apple.com/resources/messages/msp-rest-api/common-specs
@@ -288,7 +288,9 @@ export async function startFakeApple(options = {}) {
       }
       return null;
     }
-    return `type must be text or interactive, not ${String(body.type)}`;
+    // A typing indicator carries nothing but the envelope.
+    if (body.type === "typing_start" || body.type === "typing_end") return null;
+    return `type must be text, interactive, typing_start or typing_end, not ${String(body.type)}`;
   }
 
   /**

@@ -64,6 +64,11 @@ const MAX_QUICK_REPLY_PAYLOAD = 1000;
 const MESSAGING_TYPES = ["RESPONSE", "UPDATE", "MESSAGE_TAG"];
 const TAGS = ["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "CUSTOMER_FEEDBACK"];
 const ATTACHMENT_TYPES = ["image", "audio", "video", "file", "template"];
+const SENDER_ACTIONS = ["typing_on", "typing_off", "mark_seen", "react", "unreact"];
+/** Button template: text and buttons, and a button title's length. */
+const MAX_TEMPLATE_TEXT = 640;
+const MAX_TEMPLATE_BUTTONS = 3;
+const MAX_BUTTON_TITLE = 20;
 
 /** A tiny valid PNG (1×1, transparent), always served at /media/sample.png. */
 const SAMPLE_PNG = Buffer.from(
@@ -137,6 +142,7 @@ function sendError(input) {
   if (!isObject(recipient) || typeof recipient.id !== "string" || recipient.id === "") {
     return graphError(100, "The parameter recipient is required");
   }
+  if (input.sender_action !== undefined) return senderActionError(input);
   const type = input.messaging_type;
   if (typeof type !== "string" || !MESSAGING_TYPES.includes(type)) {
     return graphError(100, `Param messaging_type must be one of {${MESSAGING_TYPES.join(", ")}}`);
@@ -159,7 +165,10 @@ function sendError(input) {
     if (typeof attachment.type !== "string" || !ATTACHMENT_TYPES.includes(attachment.type)) {
       return graphError(100, `Param message[attachment][type] must be one of {${ATTACHMENT_TYPES.join(", ")}}`);
     }
-    if (!isObject(payload) || (typeof payload.url !== "string" && typeof payload.attachment_id !== "string")) {
+    if (attachment.type === "template") {
+      const invalid = isObject(payload) ? buttonTemplateError(payload) : "Param message[attachment][payload] is required";
+      if (invalid) return graphError(100, invalid);
+    } else if (!isObject(payload) || (typeof payload.url !== "string" && typeof payload.attachment_id !== "string")) {
       return graphError(100, "Param message[attachment][payload] must have a url or an attachment_id");
     }
   }
@@ -176,6 +185,55 @@ function sendError(input) {
       if (typeof r.payload !== "string" || r.payload === "" || r.payload.length > MAX_QUICK_REPLY_PAYLOAD) {
         return graphError(100, `param message[quick_replies][payload] must be 1 to ${MAX_QUICK_REPLY_PAYLOAD} characters`);
       }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a button template, if anything (the one template the relay sends).
+ * @param {Record<string, unknown>} payload
+ * @returns {string | undefined}
+ */
+function buttonTemplateError(payload) {
+  if (payload.template_type !== "button") return `template_type '${String(payload.template_type)}' is not supported by this fake`;
+  if (typeof payload.text !== "string" || payload.text === "" || [...payload.text].length > MAX_TEMPLATE_TEXT) {
+    return `Param message[attachment][payload][text] must be 1 to ${MAX_TEMPLATE_TEXT} characters`;
+  }
+  const buttons = Array.isArray(payload.buttons) ? payload.buttons : [];
+  if (buttons.length < 1 || buttons.length > MAX_TEMPLATE_BUTTONS) return `param buttons must have 1 to ${MAX_TEMPLATE_BUTTONS} buttons`;
+  for (const b of buttons) {
+    if (!isObject(b) || typeof b.title !== "string" || b.title === "" || [...b.title].length > MAX_BUTTON_TITLE) {
+      return `param buttons[title] must be 1 to ${MAX_BUTTON_TITLE} characters`;
+    }
+    if (b.type === "web_url" && !(typeof b.url === "string" && /^https?:\/\//.test(b.url))) return "param buttons[url] must be a URL";
+    if (b.type !== "web_url" && b.type !== "postback") return `button type '${String(b.type)}' is not supported by this fake`;
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a sender action, if anything: one of the documented actions, and for `react` /
+ * `unreact` the message in `payload` (with the emoji to react with).
+ * @see https://developers.facebook.com/docs/messenger-platform/send-messages/sender-actions
+ * @param {Record<string, unknown>} input
+ * @returns {Record<string, unknown> | undefined}
+ */
+function senderActionError(input) {
+  const recipient = input.recipient;
+  if (!isObject(recipient) || typeof recipient.id !== "string" || recipient.id === "") {
+    return graphError(100, "The parameter recipient is required");
+  }
+  const action = input.sender_action;
+  if (typeof action !== "string" || !SENDER_ACTIONS.includes(action)) {
+    return graphError(100, `Param sender_action must be one of {${SENDER_ACTIONS.join(", ")}}`);
+  }
+  if (input.message !== undefined) return graphError(100, "sender_action cannot be sent with message");
+  if (action === "react" || action === "unreact") {
+    const payload = isObject(input.payload) ? input.payload : {};
+    if (typeof payload.message_id !== "string" || payload.message_id === "") return graphError(100, "Param payload[message_id] is required");
+    if (action === "react" && !(typeof payload.reaction === "string" && payload.reaction !== "")) {
+      return graphError(100, "Param payload[reaction] must be an emoji");
     }
   }
   return undefined;
@@ -314,6 +372,8 @@ export async function startFakeMessenger(options = {}) {
     const psid = /** @type {{ id: string }} */ (input.recipient).id;
     const refused = recipientError(psid, input);
     if (refused) return sendJson(res, refused.status, refused.body);
+    // A sender action is answered with the recipient alone.
+    if (input.sender_action !== undefined) return sendJson(res, 200, { recipient_id: psid });
     const message = /** @type {Record<string, unknown>} */ (input.message);
     const attachment = isObject(message.attachment) ? message.attachment : undefined;
     const reusable = attachment && isObject(attachment.payload) && attachment.payload.is_reusable === true;

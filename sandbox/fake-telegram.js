@@ -2,8 +2,8 @@
 /**
  * A local stand-in for the Telegram Bot API, for development and tests. It answers the methods the relay
  * calls (`sendMessage`, `sendPhoto`, `sendVideo`, `sendAudio`, `sendDocument`, `sendVoice`, `sendLocation`,
- * `sendVenue`, `getFile`, file downloads, `setWebhook`, `getWebhookInfo`, `deleteWebhook`, `getMe`,
- * `answerCallbackQuery`) at `/bot<token>/<method>`, with the Bot API's own success and error shapes
+ * `sendVenue`, `sendChatAction`, `setMessageReaction`, `getFile`, file downloads, `setWebhook`,
+ * `getWebhookInfo`, `deleteWebhook`, `getMe`, `answerCallbackQuery`) at `/bot<token>/<method>`, with the Bot API's own success and error shapes
  * (`{"ok":true,"result":...}` / `{"ok":false,"error_code":N,"description":"...","parameters":{...}}`).
  * A control API under `/_sandbox/*` (no auth) shows what was sent, injects faults and customer updates, and
  * stores files for `getFile`.
@@ -76,6 +76,14 @@ const MEDIA_METHODS = /** @type {Record<string, string>} */ ({
   sendVoice: "voice",
   sendAnimation: "animation",
 });
+
+/** `sendChatAction` actions. @see https://core.telegram.org/bots/api#sendchataction */
+const CHAT_ACTIONS = [
+  "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+  "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+];
+/** Some of the emoji a bot may react with (the full list is longer). @see https://core.telegram.org/bots/api#reactiontypeemoji */
+const REACTION_EMOJI = ["👍", "👎", "❤", "🔥", "🎉", "🙏", "👌", "😁", "🤔", "👀"];
 
 /** Short descriptions of the HTTP-level errors, as the Bot API words them. */
 const DESCRIPTIONS = /** @type {Record<number, string>} */ ({
@@ -310,6 +318,24 @@ export async function startFakeTelegram(options = {}) {
   }
 
   /**
+   * `setMessageReaction`: a bot sets at most one reaction, an emoji of Telegram's list; none takes it back.
+   * @param {Record<string, unknown>} p
+   * @returns {[number, unknown]}
+   */
+  function setReaction(p) {
+    const messageId = Number(p.message_id);
+    if (!Number.isInteger(messageId) || messageId < 1) return [400, errorBody(400, "Bad Request: message to react not found")];
+    const reaction = p.reaction ?? [];
+    if (!Array.isArray(reaction)) return [400, errorBody(400, "Bad Request: can't parse reaction types JSON object")];
+    if (reaction.length > 1) return [400, errorBody(400, "Bad Request: REACTIONS_TOO_MANY")];
+    const [one] = reaction;
+    if (one !== undefined && !(isObject(one) && one.type === "emoji" && typeof one.emoji === "string" && REACTION_EMOJI.includes(one.emoji))) {
+      return [400, errorBody(400, "Bad Request: REACTION_INVALID")];
+    }
+    return [200, { ok: true, result: true }];
+  }
+
+  /**
    * The Bot API methods. Answers [status, body].
    * @param {string} apiMethod
    * @param {Record<string, unknown>} p
@@ -351,13 +377,19 @@ export async function startFakeTelegram(options = {}) {
       const w = state.webhook;
       return [200, { ok: true, result: { url: w?.url ?? "", has_custom_certificate: false, pending_update_count: 0, ...(w && { allowed_updates: w.allowedUpdates }) } }];
     }
-    if (!apiMethod.startsWith("send")) return [404, errorBody(404, "Not Found")];
+    if (!apiMethod.startsWith("send") && apiMethod !== "setMessageReaction") return [404, errorBody(404, "Not Found")];
 
     const chatId = typeof p.chat_id === "number" ? String(p.chat_id) : typeof p.chat_id === "string" ? p.chat_id : "";
     if (chatId === "") return [400, errorBody(400, "Bad Request: chat_id is empty")];
     if (!/^-?\d+$/.test(chatId) && !/^@\w+$/.test(chatId)) return [400, errorBody(400, "Bad Request: chat not found")];
     const special = recipientError(chatId);
     if (special) return special;
+    if (apiMethod === "sendChatAction") {
+      return typeof p.action === "string" && CHAT_ACTIONS.includes(p.action)
+        ? [200, { ok: true, result: true }]
+        : [400, errorBody(400, "Bad Request: wrong parameter action in request")];
+    }
+    if (apiMethod === "setMessageReaction") return setReaction(p);
     const invalidMarkup = markupError(p.reply_markup);
     if (invalidMarkup) return [400, errorBody(400, invalidMarkup)];
 

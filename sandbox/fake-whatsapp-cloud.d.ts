@@ -24,6 +24,8 @@ export interface FakeCloudState {
   requests: FakeCloudRequest[];
   /** The sends it accepted. */
   messages: { id: string; to?: string; recipient?: string; type: string }[];
+  /** The read receipts (and typing indicators) it accepted. */
+  reads: { id: string; typing: boolean }[];
   webhooks: { body: unknown; status: number | "error" }[];
   webhookUrl: string | null;
 }

@@ -108,6 +108,7 @@ const MEDIA_DOWNLOAD_PATH = "/whatsapp_business/attachments/";
  * @typedef {object} FakeCloudState Live state; `GET /_sandbox/state` serves the same object.
  * @property {RecordedRequest[]} requests
  * @property {{ id: string, to?: string, recipient?: string, type: string }[]} messages the sends it accepted
+ * @property {{ id: string, typing: boolean }[]} reads read receipts (and typing indicators) it accepted
  * @property {{ body: unknown, status: number | "error" }[]} webhooks every webhook POST and its answer
  * @property {string | null} webhookUrl
  */
@@ -227,6 +228,14 @@ function interactiveError(i) {
     }
     return rows > MAX_LIST_ROWS ? `lists have at most ${MAX_LIST_ROWS} rows` : undefined;
   }
+  if (i.type === "cta_url") {
+    if (typeof body !== "string" || body === "") return "interactive.body.text is required";
+    if (body.length > MAX_INTERACTIVE_BODY) return `interactive.body.text is longer than ${MAX_INTERACTIVE_BODY} characters`;
+    const p = action.name === "cta_url" && isObject(action.parameters) ? action.parameters : undefined;
+    if (!p || typeof p.display_text !== "string" || typeof p.url !== "string") return "a cta_url action needs name cta_url and parameters display_text and url";
+    if (p.display_text === "" || p.display_text.length > MAX_BUTTON_TITLE) return `display_text: 1 to ${MAX_BUTTON_TITLE} characters`;
+    return /^https?:\/\//.test(p.url) ? undefined : "parameters.url must be a URL";
+  }
   return `interactive type '${String(i.type)}' is not supported by this fake`;
 }
 
@@ -314,7 +323,7 @@ export async function startFakeWhatsAppCloud(options = {}) {
   let origin = "";
 
   /** @type {FakeCloudState} */
-  const state = { requests: [], messages: [], webhooks: [], webhookUrl: null };
+  const state = { requests: [], messages: [], reads: [], webhooks: [], webhookUrl: null };
 
   /**
    * POSTs one webhook, signed like Meta, and records the answer.
@@ -430,6 +439,7 @@ export async function startFakeWhatsAppCloud(options = {}) {
   function sendMessage(input, res) {
     if (!isObject(input)) return (sendJson(res, 400, invalidParameter("body must be a JSON object")), "");
     if (input.messaging_product !== "whatsapp") return (sendJson(res, 400, invalidParameter("messaging_product must be whatsapp")), "");
+    if (input.status !== undefined) return markRead(input, res);
     const { to, recipient } = input;
     if (to === undefined && recipient === undefined) {
       return (sendJson(res, 400, graphError(100, "The parameter to is required.", "to or recipient is required")), "");
@@ -466,6 +476,29 @@ export async function startFakeWhatsAppCloud(options = {}) {
   }
 
   /**
+   * A read receipt (`status: "read"` with the customer's `message_id`), with a typing indicator when it
+   * asks for one; recorded in `state.reads`. Ids starting with `wamid.unknown` answer like a message the
+   * number never received.
+   * @see https://developers.facebook.com/docs/whatsapp/cloud-api/typing-indicators
+   * @param {Record<string, unknown>} input
+   * @param {import("node:http").ServerResponse} res
+   * @returns {string} a note for the log
+   */
+  function markRead(input, res) {
+    const id = input.message_id;
+    if (input.status !== "read") return (sendJson(res, 400, invalidParameter("status must be read")), "");
+    if (typeof id !== "string" || id === "") return (sendJson(res, 400, graphError(100, "The parameter message_id is required.", "message_id is required")), "");
+    const typing = input.typing_indicator;
+    if (typing !== undefined && !(isObject(typing) && typing.type === "text")) {
+      return (sendJson(res, 400, invalidParameter("typing_indicator.type must be text")), "");
+    }
+    if (id.startsWith("wamid.unknown")) return (sendJson(res, 400, invalidParameter(`message_id ${id} is not a message this number received`)), "");
+    state.reads.push({ id, typing: typing !== undefined });
+    sendJson(res, 200, { success: true });
+    return `read ${id}${typing ? " + typing" : ""}`;
+  }
+
+  /**
    * The control API: no auth, never faulted.
    * @param {string} method
    * @param {URL} url
@@ -490,6 +523,7 @@ export async function startFakeWhatsAppCloud(options = {}) {
       outbox = Promise.resolve();
       state.requests.length = 0;
       state.messages.length = 0;
+      state.reads.length = 0;
       state.webhooks.length = 0;
       faults.clear();
       media.clear();

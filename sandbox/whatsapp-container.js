@@ -34,6 +34,8 @@
  *
  * Recipient numbers with special behaviour: `0...` is not a WhatsApp user (1013), `470...` fails at
  * once with 470 (outside the 24-hour window), `471...` is accepted and then gets a `failed` status.
+ * `PUT /v1/messages/{id}` with `{"status": "read"}` is recorded in `state.reads`; ids starting with
+ * `unknown` answer 404 (1006) like a message the container never received.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import {
@@ -60,7 +62,7 @@ const META = { api_status: "stable", version: "2.53.2" };
 
 const MESSAGE_TYPES = [
   "text", "image", "audio", "video", "document", "sticker",
-  "location", "contacts", "template", "hsm", "interactive",
+  "location", "contacts", "template", "hsm", "interactive", "reaction",
 ];
 const MAX_TEXT = 4096;
 const OUTSIDE_WINDOW_TITLE =
@@ -119,6 +121,14 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * @property {number} idempotentReplays sends answered from an earlier one with the same Idempotency-Key
  * @property {{ key: string, at: string }[]} replays those sends' keys and times, in order
  * @property {number} idempotencyMismatches sends refused for reusing a key with another body
+ * @property {ReadReceipt[]} reads messages marked read (`PUT /v1/messages/{id}`), in order
+ */
+
+/**
+ * @typedef {object} ReadReceipt A `PUT /v1/messages/{id}` with `{"status": "read"}` the container accepted.
+ * @property {string} id the message marked read
+ * @property {string | undefined} authorization the bearer token it came with
+ * @property {string} at ISO time
  */
 
 /**
@@ -229,6 +239,10 @@ function contentError(type, content) {
       return typeof content.type === "string" && isObject(content.action)
         ? undefined
         : missing("interactive.type and interactive.action");
+    case "reaction":
+      return typeof content.message_id === "string" && typeof content.emoji === "string"
+        ? undefined
+        : missing("reaction.message_id and reaction.emoji");
     default:
       return undefined;
   }
@@ -331,6 +345,7 @@ export async function startContainer(options = {}) {
     idempotentReplays: 0,
     replays: [],
     idempotencyMismatches: 0,
+    reads: [],
   };
 
   /** @param {unknown} body */
@@ -541,6 +556,7 @@ export async function startContainer(options = {}) {
       state.idempotentReplays = 0;
       state.replays.length = 0;
       state.idempotencyMismatches = 0;
+      state.reads.length = 0;
       idempotency.clear();
       faults.clear();
       tokens.clear();
@@ -655,6 +671,24 @@ export async function startContainer(options = {}) {
       sendJson(res, 200, answer);
       scheduleStatuses(id, to);
       return `id=${id} to=${to} type=${type}`;
+    }
+
+    // The read receipt: marks a customer's message (and those before it) read. Any id the container has
+    // not seen is unknown, as a message id never received would be.
+    const markRead = /^\/v1\/messages\/([^/]+)$/.exec(path);
+    if (markRead && method === "PUT") {
+      const id = decodeURIComponent(markRead[1] ?? "");
+      if (!isObject(input) || input.status !== "read") {
+        sendJson(res, 400, errorBody(1009, "Parameter value is not valid", "status must be read"));
+        return "";
+      }
+      if (id.startsWith("unknown")) {
+        sendJson(res, 404, errorBody(1006, "Resource not found", `unknown message id ${id}`));
+        return `mark read ${id}: unknown`;
+      }
+      state.reads.push({ id, authorization: req.headers.authorization, at: new Date().toISOString() });
+      sendJson(res, 200, { meta: META });
+      return `read ${id}`;
     }
 
     if (method === "POST" && path === "/v1/contacts") {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { accountsApi } from "./api/accounts";
+import { actionsApi } from "./api/actions";
 import { adminApi } from "./api/admin";
 import { apiKeysApi } from "./api/api-keys";
 import { conversationsApi } from "./api/conversations";
@@ -21,6 +22,7 @@ export function buildApp() {
   app.use(requestId({ headerName: "x-request-id" }));
   app.get("/health", (c) => c.json({ ok: true } satisfies Health));
   app.route("/", messagesApi);
+  app.route("/", actionsApi);
   app.route("/", webhooksApi);
   app.route("/", mediaApi);
   app.route("/", conversationsApi);

@@ -1,5 +1,9 @@
 import { toHex } from "../crypto";
 import type { Env } from "../env";
+import type { MessageRecord } from "../model";
+
+/** How every relay message id starts. */
+export const RELAY_MESSAGE_PREFIX = "msg_";
 
 /** `msg_` + the conversation's Durable Object id (64 hex) + 16 random hex: routable without a lookup. */
 const MESSAGE_ID = /^msg_([0-9a-f]{64})[0-9a-f]{16}$/;
@@ -17,4 +21,10 @@ export function conversationOfMessage(env: Env, id: string) {
   } catch {
     return undefined;
   }
+}
+
+/** A message of `tenant` by its relay id, as `GET /v1/messages/{id}` answers it; undefined when there is none. */
+export async function findMessage(env: Env, id: string, tenant: string): Promise<MessageRecord | undefined> {
+  const conversation = conversationOfMessage(env, id);
+  return (conversation && (await conversation.message(id, tenant))) ?? undefined;
 }

@@ -9,7 +9,7 @@ import { type BatchItemResult, ChatV7Request, type SendAccepted, type SendBatchA
 import { batchItems } from "./batch";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody } from "./body";
 import type { AppContext, AppEnv } from "./context";
-import { conversationOfMessage } from "./message-ids";
+import { findMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
 import { IdempotencyKey } from "./schemas";
 import { canonicalJson, checkWindows, prepareSend, sendingAccount } from "./send";
@@ -109,10 +109,7 @@ export const messagesApi = new Hono<AppEnv>()
   })
   .get("/v1/messages/:id", requireAuth("messages:read"), async (c) => {
     const id = c.req.param("id");
-    const notFound = () => new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
-    const conversation = conversationOfMessage(c.env, id);
-    if (!conversation) throw notFound();
-    const record = await conversation.message(id, c.get("principal").tenant);
-    if (!record) throw notFound();
+    const record = await findMessage(c.env, id, c.get("principal").tenant);
+    if (!record) throw new ProblemError(404, "message_not_found", `There is no message '${id}' in your tenant.`);
     return c.json(record);
   });

@@ -10,7 +10,7 @@ import type { ConversationAddress, MessagingWindow, SendMessageRequest, SendWarn
 import { registryAccount, registryTenant, tenantAccounts } from "../registry/directory";
 import { staticUrlProblem } from "../transport/guarded-fetch";
 import type { AppContext } from "./context";
-import { newMessageId } from "./message-ids";
+import { conversationOfMessage, newMessageId, RELAY_MESSAGE_PREFIX } from "./message-ids";
 
 /** The account a send goes out from: the one named, else the tenant's default, else its only one. */
 export async function sendingAccount(c: AppContext, tenant: string, named: string | undefined): Promise<AccountConfig> {
@@ -53,6 +53,13 @@ export async function prepareSend(c: AppContext, account: AccountConfig, request
   if ("refused" in plan) throw new ProblemError(422, "unsupported_content", `${account.channel}: ${plan.refused}`);
   const refusal = adapter.refuse?.(content, account);
   if (refusal) throw new ProblemError(422, "content_refused", refusal);
+  if (request.tag && !adapter.capabilities.messageTags) {
+    throw new ProblemError(422, "tag_unsupported", `Message tags are a Messenger feature; ${account.channel} sends have none: leave 'tag' out.`);
+  }
+  // A relay id must name a message the relay made; a platform's id goes to the platform as it is.
+  if (request.replyTo?.startsWith(RELAY_MESSAGE_PREFIX) && !conversationOfMessage(c.env, request.replyTo)) {
+    throw new ProblemError(422, "invalid_reply_to", `replyTo: '${request.replyTo.slice(0, 80)}' is not a message id of this relay.`);
+  }
 
   const to: ConversationAddress = { tenant: c.get("principal").tenant, channel: account.channel, account: account.id, peer };
   // A customer who first wrote with another identity keeps that conversation.
@@ -63,6 +70,9 @@ export async function prepareSend(c: AppContext, account: AccountConfig, request
     content,
     ...(request.reference !== undefined && { reference: request.reference }),
     ...(bulk && { bulk }),
+    // Passed on as given: the relay's id of a quoted message is resolved when the message is sent.
+    ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
+    ...(request.tag !== undefined && { tag: request.tag }),
   };
 }
 

@@ -61,6 +61,11 @@ function fitsList(c: Capabilities, text: string, choices: Choice[]): boolean {
   );
 }
 
+function fitsUrlButton(c: Capabilities, button: Content<"url_button">): boolean {
+  const u = c.urlButton;
+  return !!u && c.contentTypes.includes("url_button") && button.title.length <= u.maxTitleLength && button.text.length <= u.maxTextLength;
+}
+
 const texts = (text: string, c: Capabilities): OutboundContent[] =>
   splitText(text, c.maxTextLength).map((t) => ({ type: "text", text: t }));
 
@@ -68,7 +73,9 @@ const texts = (text: string, c: Capabilities): OutboundContent[] =>
  * Fits one relay message to a platform's capabilities: long texts are split at word boundaries;
  * buttons become a list or a numbered text where the platform lacks them; a list becomes buttons or a
  * numbered text; unsupported media and locations become a text with their link; a too-long caption
- * follows the media as a text. Templates exist only on WhatsApp and are refused elsewhere.
+ * follows the media as a text; a URL button the platform lacks (or whose label or text is too long for
+ * it) becomes its text followed by "title: url". Templates exist only on WhatsApp and reactions only where
+ * the platform has them: both are refused elsewhere.
  */
 export function planParts(content: OutboundContent, c: Capabilities): Plan {
   const plan = fit(content, c);
@@ -118,5 +125,12 @@ function fit(content: OutboundContent, c: Capabilities): Plan {
     case "template":
       if (c.contentTypes.includes("template")) return { parts: [content] };
       return { refused: "Templates are a WhatsApp feature; send text or media on this channel." };
+    case "url_button":
+      if (fitsUrlButton(c, content)) return { parts: [content] };
+      return { parts: texts(`${content.text}\n\n${content.title}: ${content.url}`, c) };
+    case "reaction":
+      // A reaction has no textual form that would mean the same: an emoji sent as a message is not one.
+      if (c.contentTypes.includes("reaction")) return { parts: [content] };
+      return { refused: "This channel has no reactions a business can send." };
   }
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type {
   ChannelId,
+  ConversationActionType,
   CustomerEvent,
   MessageStatus,
   OutboundContent,
@@ -42,6 +43,22 @@ export interface Capabilities {
   list?: { maxRows: number; maxTitleLength: number; maxTextLength: number };
   /** Longest media caption; a longer one is sent as a text after the media. */
   maxCaptionLength?: number;
+  /**
+   * A URL (call-to-action) button, when `contentTypes` has "url_button": how long its label and text may
+   * be; beyond, or without one, it becomes the text followed by "title: url".
+   */
+  urlButton?: { maxTitleLength: number; maxTextLength: number };
+  /**
+   * Whether a message can quote another (`replyTo`). Where it cannot (Viber, Apple Messages) the message
+   * goes without the quote: a quote is decoration, never a reason to refuse or fail a message.
+   */
+  quotedReplies: boolean;
+  /** Whether a send may name a message tag (Messenger); elsewhere a tag is refused with 422 `tag_unsupported`. */
+  messageTags?: boolean;
+  /** The conversation actions the platform has (`POST /v1/conversations/{id}/actions`), each done by `act`. */
+  actions: readonly ConversationActionType[];
+  /** Actions the platform can only do for a given customer message (WhatsApp marks a message read, and shows typing in reply to one). */
+  actionsNeedMessageId?: readonly ConversationActionType[];
   /** Whether the platform sends delivery and read receipts. */
   receipts: boolean;
   /**
@@ -109,6 +126,18 @@ export type SendResult =
     }
   | { kind: "failed"; error: StatusError };
 
+/** A conversation action as an adapter gets it: `messageId` already the platform's id of the customer's message. */
+export interface ConversationAction {
+  type: ConversationActionType;
+  messageId?: string;
+}
+
+/**
+ * The outcome of an action: done, or not (the answer says why; actions are never queued or retried, so
+ * `retry` only tells the client that trying again later may work).
+ */
+export type ActionResult = { kind: "ok" } | Exclude<SendResult, { kind: "ok" }>;
+
 /** A platform credential obtained by logging in, cached for every conversation of the account. */
 export interface SessionToken {
   token: string;
@@ -168,4 +197,9 @@ export interface ChannelAdapter<A extends BaseAccount = BaseAccount> {
    * message (already degraded to fit `capabilities`); `part` numbers the parts of a split message.
    */
   send(message: OutboundMessage, peer: string, account: A, ctx: SendContext & { part: number }): Promise<SendResult>;
+  /**
+   * Does one conversation action at once (typing indicator, read receipt), through the same transport as
+   * `send`. Only called with an action listed in `capabilities.actions`.
+   */
+  act?(action: ConversationAction, peer: string, account: A, ctx: SendContext): Promise<ActionResult>;
 }

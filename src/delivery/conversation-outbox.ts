@@ -429,7 +429,14 @@ export class ConversationOutbox extends DurableObject<Env> {
     const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
     const checked = adapter.capabilities.fetchesMedia ? part : await checkMediaUrl(part, ctx.urlPolicy);
     if ("kind" in checked) return checked;
-    const message = { id: head.id, content: checked, reference: head.reference, acceptedAt: new Date(head.createdAt).toISOString() };
+    const message = {
+      id: head.id,
+      content: checked,
+      reference: head.reference,
+      acceptedAt: new Date(head.createdAt).toISOString(),
+      ...(head.replyTo && { replyTo: head.replyTo }),
+      ...(head.tag && { tag: head.tag }),
+    };
     const result = await adapter.send(message, address.peer, account, ctx);
     return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
   }

@@ -3,6 +3,7 @@ import type {
   InboundEvent,
   MessageRecord,
   MessageStatus,
+  MessageTag,
   OutboundContent,
   StatusError,
 } from "../model";
@@ -30,6 +31,10 @@ export interface QueuedMessage {
   reference?: string;
   /** Part of a batch: sent after the one-to-one messages that are due. */
   bulk?: boolean;
+  /** The message it quotes, as the client named it (the relay's id or the platform's). */
+  replyTo?: string;
+  /** The Messenger message tag it goes under. */
+  tag?: MessageTag;
 }
 
 /** The first unsent message of a conversation, due for sending. */
@@ -39,6 +44,8 @@ export interface PendingMessage {
   address: ConversationAddress;
   content: OutboundContent;
   reference?: string;
+  replyTo?: string;
+  tag?: MessageTag;
   bulk: boolean;
   attempts: number;
   nextAttemptAt: number;
@@ -122,13 +129,15 @@ export class ConversationStore {
     for (const m of messages) {
       const inserted = this.sql
         .exec<{ seq: number }>(
-          `INSERT INTO messages (id, peer, content, reference, bulk, status, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          `INSERT INTO messages (id, peer, content, reference, bulk, reply_to, tag, status, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
           m.id,
           m.address.peer,
           JSON.stringify(m.content),
           m.reference ?? null,
           m.bulk ? 1 : 0,
+          m.replyTo ?? null,
+          m.tag ?? null,
           now,
           now,
         )

@@ -1,4 +1,4 @@
-import type { ConversationAddress, MessageStatus, OutboundContent } from "../model";
+import type { ConversationAddress, MessageStatus, MessageTag, OutboundContent } from "../model";
 import type { PendingMessage } from "./conversation-store";
 
 /** The SQLite schema of a conversation outbox shard, as append-only numbered migrations. */
@@ -80,6 +80,9 @@ export const CONVERSATION_MIGRATIONS = [
    UPDATE conversations SET updated_at = COALESCE(last_outbound_at, created_at, 0);
    CREATE INDEX conversations_updated ON conversations (updated_at, peer);
    CREATE TABLE aliases (identity TEXT PRIMARY KEY, peer TEXT NOT NULL);`,
+  // A message may quote another (its id as the client gave it) and go under a Messenger message tag.
+  `ALTER TABLE messages ADD COLUMN reply_to TEXT;
+   ALTER TABLE messages ADD COLUMN tag TEXT;`,
 ];
 
 /** A row of `messages`. */
@@ -100,6 +103,8 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   internal_errors: number;
   media_errors: number;
   bulk: number;
+  reply_to: string | null;
+  tag: string | null;
 }
 
 /** A waiting message as the outbox hands it to a send, from its row and its conversation's address. */
@@ -110,6 +115,8 @@ export function pendingMessageOf(row: MessageRow & { address: string }): Pending
     address: JSON.parse(row.address) as ConversationAddress,
     content: JSON.parse(row.content) as OutboundContent,
     ...(row.reference !== null && { reference: row.reference }),
+    ...(row.reply_to !== null && { replyTo: row.reply_to }),
+    ...(row.tag !== null && { tag: row.tag as MessageTag }),
     bulk: row.bulk === 1,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at ?? row.created_at,

@@ -20,6 +20,22 @@ const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u
 /** A string that must show something: 1 to `max` characters, at least one of them visible. */
 const visible = (max: number) => z.string().min(1).max(max).refine((s) => VISIBLE.test(s), "must contain a visible character, not only spaces or invisible characters");
 
+/** A URL button's label: the longest a platform renders whole (Telegram); shorter limits degrade to text. */
+const MAX_URL_BUTTON_TITLE_LENGTH = 64;
+/** An emoji, however composed (flags, skin tones and ZWJ families run to a dozen UTF-16 units). */
+const MAX_EMOJI_LENGTH = 32;
+/**
+ * Something that is an emoji: no spaces, and a pictograph, a regional-indicator flag or a keycap in it.
+ * Which emoji a platform takes is its own list (Telegram bots have a short one): it refuses the others.
+ */
+const EMOJI = /^(?=.*[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3])\S+$/u;
+
+/**
+ * A message named by a client: the relay's id (`msg_…`) or the platform's own id (WhatsApp `wamid.…`,
+ * Telegram `<chat>:<message>`, Messenger `m_…`); no spaces or control characters.
+ */
+export const MessageRef = z.string().min(1).max(256).regex(/^[^\s\p{Cc}]+$/u, "a message id: no spaces or control characters");
+
 const HttpsUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
   .max(2048)
@@ -108,6 +124,34 @@ export const ListContent = z.object({
     .max(10),
 });
 
+/**
+ * A text with one button that opens a web page (a call to action). Where a platform has no such button
+ * it becomes the text followed by "title: url". The URL is checked like a media URL (https, public host),
+ * but the relay never fetches it: only the customer's device opens it.
+ */
+export const UrlButtonContent = z.object({
+  type: z.literal("url_button"),
+  text: visible(4096),
+  /** The button's label. */
+  title: visible(MAX_URL_BUTTON_TITLE_LENGTH),
+  url: HttpsUrl.describe("the page the button opens: a public http(s) URL"),
+});
+
+/**
+ * An emoji reaction to a message of the conversation, usually the customer's. `messageId` is the
+ * relay's message id (`msg_…`) or the platform's id of the message; `emoji` "" takes the business's
+ * reaction back. Platforms without reactions refuse it up front.
+ */
+export const ReactionContent = z.object({
+  type: z.literal("reaction"),
+  messageId: MessageRef.describe("The message reacted to: the relay's id (msg_…) or the platform's id."),
+  emoji: z
+    .string()
+    .max(MAX_EMOJI_LENGTH)
+    .refine((s) => s === "" || EMOJI.test(s), "one emoji, or \"\" to take the reaction back")
+    .describe('One emoji, or "" to remove the reaction.'),
+});
+
 export const OutboundContent = z.discriminatedUnion("type", [
   TextContent,
   ButtonsContent,
@@ -118,8 +162,18 @@ export const OutboundContent = z.discriminatedUnion("type", [
   DocumentContent,
   LocationContent,
   TemplateContent,
+  UrlButtonContent,
+  ReactionContent,
 ]);
 export type OutboundContent = z.infer<typeof OutboundContent>;
+
+/**
+ * Messenger message tags: each allows a message outside the standard 24-hour window for its own purpose
+ * (`HUMAN_AGENT`: a person answering, within 7 days of the customer's last message).
+ * @see https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags/
+ */
+export const MessageTag = z.enum(["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "CUSTOMER_FEEDBACK"]);
+export type MessageTag = z.infer<typeof MessageTag>;
 
 /** The body of `POST /v1/messages`. */
 export const SendMessageRequest = z.object({
@@ -127,6 +181,10 @@ export const SendMessageRequest = z.object({
   account: Slug.optional().describe("The channel account to send from; the tenant's default account when absent."),
   content: OutboundContent,
   reference: z.string().max(256).optional().describe("The client's own reference, echoed in status events."),
+  replyTo: MessageRef.optional().describe(
+    "Send as a quoted reply to this message: the relay's id (msg_…) or the platform's id. Where the platform has no quotes (Viber, Apple) the message goes without one.",
+  ),
+  tag: MessageTag.optional().describe("Messenger only: send under this message tag (outside the 24-hour window, for the tag's purpose)."),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
@@ -143,4 +201,33 @@ export interface OutboundMessage {
   content: OutboundContent;
   reference?: string;
   acceptedAt: string;
+  /**
+   * The message this one quotes, as the adapter renders it: the platform's id of that message (a client
+   * may name it by the relay's id, which delivery resolves to the platform's before sending).
+   */
+  replyTo?: string;
+  /** The Messenger message tag to send under. */
+  tag?: MessageTag;
 }
+
+/** What a business can show a customer outside of messages: typing, or that their messages were read. */
+export const ConversationActionType = z.enum(["typing_on", "typing_off", "mark_read"]);
+export type ConversationActionType = z.infer<typeof ConversationActionType>;
+
+/** The body of `POST /v1/conversations/{id}/actions`. */
+export const ConversationActionRequest = z.object({
+  type: ConversationActionType.describe(
+    "typing_on / typing_off: show or hide a typing indicator; mark_read: show the customer's messages as read.",
+  ),
+  messageId: MessageRef.optional().describe(
+    "The customer's message the action concerns: the relay's id (msg_…) or the platform's id. WhatsApp needs it for mark_read and typing_on (it marks that message and those before it read).",
+  ),
+});
+export type ConversationActionRequest = z.infer<typeof ConversationActionRequest>;
+
+/** The answer to an action the platform accepted. */
+export const ConversationActionAccepted = z.object({
+  type: ConversationActionType,
+  status: z.literal("sent"),
+});
+export type ConversationActionAccepted = z.infer<typeof ConversationActionAccepted>;

@@ -8,13 +8,37 @@ import {
   Replayed,
   WebhookReceipt,
 } from "../api/schemas";
-import { ChannelId, ChatV7Request, Conversation, ConversationList, MessageRecord, SendAccepted, SendBatchAccepted, SendBatchRequest, SendMessageRequest, Slug } from "../model";
+import {
+  ChannelId,
+  ChatV7Request,
+  Conversation,
+  ConversationActionAccepted,
+  ConversationActionRequest,
+  ConversationList,
+  MessageRecord,
+  SendAccepted,
+  SendBatchAccepted,
+  SendBatchRequest,
+  SendMessageRequest,
+  Slug,
+} from "../model";
 import { CONTROL_PLANE_OPERATIONS } from "./control-plane-operations";
 import type { Operation, Reply } from "./operation";
 
 const sendProblems = {
   400: ["invalid_idempotency_key"],
-  422: ["account_required", "unknown_account", "invalid_recipient", "url_refused", "unsupported_content", "content_refused", "window_closed", "idempotency_key_reused"],
+  422: [
+    "account_required",
+    "unknown_account",
+    "invalid_recipient",
+    "url_refused",
+    "unsupported_content",
+    "content_refused",
+    "tag_unsupported",
+    "invalid_reply_to",
+    "window_closed",
+    "idempotency_key_reused",
+  ],
 } satisfies Operation["problems"];
 const sendAccepted: Reply = {
   description: "Queued: the message is stored and will be sent in order.",
@@ -110,6 +134,31 @@ export const OPERATIONS: readonly Operation[] = [
     params: { path: z.object({ id: z.string().describe("The message id (msg_…) the send answered.") }) },
     responses: { 200: { description: "The message, with each status transition and its time.", schema: MessageRecord } },
     problems: { 404: ["message_not_found"] },
+  },
+  {
+    method: "post",
+    path: "/v1/conversations/{id}/actions",
+    operationId: "conversationAction",
+    tag: "Messages",
+    summary: "Show typing, or mark the customer's messages read",
+    description:
+      "Sent to the platform at once, not queued: an action never waits behind messages, nor they behind it. " +
+      "What each channel has: WhatsApp container `mark_read`; WhatsApp Cloud `mark_read` and `typing_on` (both for a given `messageId`; typing lasts until the answer or 25 s); " +
+      "Messenger `typing_on`, `typing_off`, `mark_read`; Telegram `typing_on` (5 s); Apple `typing_on`, `typing_off`; Viber none. " +
+      "Another action is `422 action_unsupported`, listing the channel's `actions`; a platform's refusal is `502 action_failed` with its reason.",
+    access: "messages:send",
+    params: {
+      path: z.object({
+        id: z.string().describe("The conversation id (cnv_…), which names the account and the customer."),
+      }),
+    },
+    body: { schema: ConversationActionRequest },
+    responses: { 202: { description: "The platform accepted the action.", schema: ConversationActionAccepted } },
+    problems: {
+      404: ["unknown_conversation", "message_not_found"],
+      422: ["action_unsupported", "message_id_required"],
+      502: ["action_failed"],
+    },
   },
   {
     method: "get",

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { planParts, splitText } from "../../src/channels/degrade";
 import type { Capabilities } from "../../src/channels/types";
 
-const plain: Capabilities = { maxTextLength: 20, contentTypes: ["text", "image"], receipts: false, rate: { perSecond: 1 } };
+const plain: Capabilities = {
+  maxTextLength: 20,
+  contentTypes: ["text", "image"],
+  receipts: false,
+  quotedReplies: false,
+  actions: [],
+  rate: { perSecond: 1 },
+};
 const rich: Capabilities = {
   maxTextLength: 100,
   rate: { perSecond: 1 },
@@ -11,6 +18,8 @@ const rich: Capabilities = {
   list: { maxRows: 10, maxTitleLength: 24, maxTextLength: 100 },
   maxCaptionLength: 10,
   receipts: true,
+  quotedReplies: true,
+  actions: ["typing_on"],
 };
 const choices = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i + 1}`, title: `Choice ${i + 1}` }));
 
@@ -63,5 +72,26 @@ describe("degrading content to a platform's capabilities", () => {
       parts: [{ type: "text", text: "Here\nhttps://maps.google.com/?q=1.5,2" }],
     });
     expect(planParts({ type: "template", name: "t", language: "en" }, plain)).toHaveProperty("refused");
+  });
+
+  it("keeps a URL button that fits, and otherwise sends its text with 'title: url'", () => {
+    const withButton: Capabilities = { ...rich, contentTypes: [...rich.contentTypes, "url_button"], urlButton: { maxTitleLength: 10, maxTextLength: 50 } };
+    const button = { type: "url_button", text: "Your order", title: "Track it", url: "https://x.test/o/42" } as const;
+    expect(planParts(button, withButton)).toEqual({ parts: [button] });
+    const asText = { parts: [{ type: "text", text: "Your order\n\nTrack it: https://x.test/o/42" }] };
+    // No such button; a label too long for it; a text too long for it.
+    expect(planParts(button, rich)).toEqual(asText);
+    expect(planParts({ ...button, title: "Track your parcel" }, withButton)).toEqual({
+      parts: [{ type: "text", text: "Your order\n\nTrack your parcel: https://x.test/o/42" }],
+    });
+    expect(planParts({ ...button, text: "x".repeat(51) }, withButton)).toEqual({
+      parts: [{ type: "text", text: `${"x".repeat(51)}\n\nTrack it: https://x.test/o/42` }],
+    });
+  });
+
+  it("keeps a reaction where the platform has reactions and refuses it elsewhere", () => {
+    const reaction = { type: "reaction", messageId: "wamid.1", emoji: "👍" } as const;
+    expect(planParts(reaction, { ...rich, contentTypes: [...rich.contentTypes, "reaction"] })).toEqual({ parts: [reaction] });
+    expect(planParts(reaction, rich)).toEqual({ refused: "This channel has no reactions a business can send." });
   });
 });

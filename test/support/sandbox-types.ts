@@ -8,6 +8,8 @@ export interface ContainerState {
   logins: number;
   messages: ContainerMessage[];
   webhooks: { body: unknown; status: number | "error" }[];
+  /** Read receipts the container accepted (`PUT /v1/messages/{id}`). */
+  reads: { id: string; authorization?: string; at: string }[];
 }
 export interface BackendEvent {
   id: string;

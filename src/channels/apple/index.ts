@@ -13,6 +13,7 @@ import {
   renderAttachment,
   renderInteractive,
   renderText,
+  renderTyping,
   type AppleEnvelope,
 } from "./outbound";
 import { uploadAttachment } from "./upload";
@@ -57,6 +58,9 @@ export const appleBusiness = {
     },
     // The caption is the text before the attachment in the same body.
     maxCaptionLength: APPLE_MAX_TEXT,
+    // No quoted replies or reactions from the business: a quote is dropped, a reaction refused.
+    quotedReplies: false,
+    actions: ["typing_on", "typing_off"],
     // Apple reports typing and closed conversations, never delivery or read.
     receipts: false,
     /** Apple documents no send rate: a conservative default; set the account's `rate` after agreeing one with Apple. */
@@ -96,18 +100,31 @@ export const appleBusiness = {
         // Not in contentTypes: the core degrades or refuses these before they get here.
         return { kind: "failed", error: { reason: "unsupported_content", detail: `Apple cannot render ${content.type}` } };
     }
-    const res = await platformFetch(`${account.apiBaseUrl}/v1/message`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        id,
-        "source-id": account.businessId,
-        "destination-id": peer,
-        "content-type": "application/json",
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(account.timeoutMs ?? APPLE_DEFAULT_TIMEOUT_MS),
-    });
+    const res = await postMessage(account, token, env, body);
     return classifySendResponse(res, await res.text(), id);
   },
+  /** A typing indicator, as a message of type `typing_start` or `typing_end`. */
+  async act(action, peer, account) {
+    if (action.type === "mark_read") return { kind: "failed", error: { reason: "unsupported_content", detail: "Apple has no read receipts" } };
+    const env: AppleEnvelope = { id: crypto.randomUUID(), sourceId: account.businessId, destinationId: peer };
+    const res = await postMessage(account, await signMspToken(account), env, renderTyping(env, action.type === "typing_on"));
+    const result = classifySendResponse(res, await res.text(), env.id);
+    return result.kind === "ok" ? { kind: "ok" } : result;
+  },
 } satisfies ChannelAdapter<AppleAccount>;
+
+/** `POST /v1/message` with the envelope's headers: every message and typing indicator goes there. */
+function postMessage(account: AppleAccount, token: string, env: AppleEnvelope, body: Record<string, unknown>): Promise<Response> {
+  return platformFetch(`${account.apiBaseUrl}/v1/message`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      id: env.id,
+      "source-id": env.sourceId,
+      "destination-id": env.destinationId,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(account.timeoutMs ?? APPLE_DEFAULT_TIMEOUT_MS),
+  });
+}

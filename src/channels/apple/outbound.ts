@@ -58,7 +58,7 @@ export interface UploadedAttachment {
 type Body = Record<string, unknown>;
 type Choice = { id: string; title: string; description?: string };
 
-const base = (env: AppleEnvelope, type: "text" | "interactive"): Body => ({
+const base = (env: AppleEnvelope, type: "text" | "interactive" | "typing_start" | "typing_end"): Body => ({
   id: env.id,
   type,
   sourceId: env.sourceId,
@@ -72,6 +72,17 @@ const base = (env: AppleEnvelope, type: "text" | "interactive"): Body => ({
  */
 export function renderText(env: AppleEnvelope, text: string): Body {
   return { ...base(env, "text"), body: text };
+}
+
+/**
+ * A typing indicator the customer sees: `typing_start` while an agent writes, `typing_end` when they stop
+ * (the message types Apple sends the business for the customer, sent the other way). UNCONFIRMED beyond
+ * Apple's list of message types and MSPs offering business typing indicators.
+ * @see https://register.apple.com/resources/messages/msp-rest-api/messages-received (Message Type Values)
+ * @see https://developers.webexconnect.io/reference/apple-messages-for-business_-typing-indicator
+ */
+export function renderTyping(env: AppleEnvelope, typing: boolean): Body {
+  return base(env, typing ? "typing_start" : "typing_end");
 }
 
 /**

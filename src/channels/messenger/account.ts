@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { AccountRate } from "../rate";
-import { WindowPolicy } from "../../model";
-import { Slug } from "../../model";
+import { MessageTag, Slug, WindowPolicy } from "../../model";
 
 /** Meta's Graph API, which serves the Send API. */
 export const GRAPH_API_BASE_URL = "https://graph.facebook.com";
@@ -19,19 +18,6 @@ export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
  * @see https://developers.facebook.com/docs/messenger-platform/send-messages#messaging_types
  */
 export const MessagingType = z.enum(["RESPONSE", "UPDATE", "MESSAGE_TAG"]);
-
-/**
- * Message tags that allow a message outside the standard 24-hour window, each for its own purpose
- * (`HUMAN_AGENT`: a person answering, within 7 days of the customer's last message).
- * @see https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags/
- */
-export const MessageTag = z.enum([
-  "HUMAN_AGENT",
-  "ACCOUNT_UPDATE",
-  "CONFIRMED_EVENT_UPDATE",
-  "POST_PURCHASE_UPDATE",
-  "CUSTOMER_FEEDBACK",
-]);
 
 /**
  * A Facebook Page reached through the Messenger Platform: the Send API for outbound messages, and the

@@ -1,6 +1,7 @@
 import { readJson } from "../http";
-import type { ChannelAdapter, SendResult } from "../types";
+import type { ActionResult, ChannelAdapter, SendResult } from "../types";
 import { MessengerAccount } from "./account";
+import { graphError } from "../meta/graph-error";
 import { classifySendResponse } from "./errors";
 import { parseMessengerWebhook } from "./inbound";
 import { fetchMessengerMedia } from "./media";
@@ -10,6 +11,8 @@ import {
   MESSENGER_MAX_QUICK_REPLIES,
   MESSENGER_MAX_QUICK_REPLY_TITLE,
   MESSENGER_MAX_TEXT,
+  MESSENGER_URL_BUTTON,
+  renderMessengerAction,
   renderMessengerMessage,
 } from "./outbound";
 import { messengerHandshake, verifyMessengerWebhook } from "./verify";
@@ -50,7 +53,12 @@ export const messenger = {
     maxTextLength: MESSENGER_MAX_TEXT,
     contentTypes: MESSENGER_CONTENT_TYPES,
     buttons: { max: MESSENGER_MAX_QUICK_REPLIES, maxTitleLength: MESSENGER_MAX_QUICK_REPLY_TITLE, maxTextLength: MESSENGER_MAX_TEXT },
+    urlButton: MESSENGER_URL_BUTTON,
     maxCaptionLength: MESSENGER_MAX_CAPTION,
+    quotedReplies: true,
+    messageTags: true,
+    /** Sender actions. @see https://developers.facebook.com/docs/messenger-platform/send-messages/sender-actions */
+    actions: ["typing_on", "typing_off", "mark_read"],
     receipts: true,
     /** @see https://developers.facebook.com/docs/messenger-platform/overview/rate-limiting (300 calls/s per Page) */
     rate: { perSecond: 300 },
@@ -61,19 +69,48 @@ export const messenger = {
   parse: (body, account) => parseMessengerWebhook(body, account),
   fetchMedia: (mediaId, account, ctx) => fetchMessengerMedia(mediaId, account, ctx.urlPolicy),
   /** @see https://developers.facebook.com/docs/messenger-platform/reference/send-api */
-  async send(message, peer, account) {
-    const body = renderMessengerMessage(peer, message.content, account);
+  async send(message, peer, account, ctx) {
+    const { content } = message;
+    // A split message quotes on its first part only.
+    const replyTo = ctx.part === 0 ? message.replyTo : undefined;
+    const body = renderMessengerMessage(peer, content, account, { ...(replyTo && { replyTo }), ...(message.tag && { tag: message.tag }) });
     if (!body) {
-      return { kind: "failed", error: { reason: "unsupported_content", detail: `Messenger cannot render ${message.content.type}` } };
+      return { kind: "failed", error: { reason: "unsupported_content", detail: `Messenger cannot render ${content.type}` } };
     }
-    const url = `${account.apiBaseUrl}/${account.apiVersion}/${encodeURIComponent(account.pageId)}/messages`;
-    const res = await platformFetch(url, {
-      method: "POST",
-      // The token goes in the header, never in the URL, so that it appears in no access log.
-      headers: { authorization: `Bearer ${account.pageAccessToken}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(account.timeoutMs),
-    });
-    return classifyMessengerAnswer(res);
+    const res = await postMessages(account, body);
+    const answer = await readJson(res);
+    if (content.type === "reaction") return reactionResult(res, answer, content.messageId);
+    return classifySendResponse(res, answer);
+  },
+  /** @see https://developers.facebook.com/docs/messenger-platform/send-messages/sender-actions */
+  async act(action, peer, account): Promise<ActionResult> {
+    const res = await postMessages(account, renderMessengerAction(peer, action));
+    const answer = await readJson(res);
+    if (res.ok && !graphError(answer)) return { kind: "ok" };
+    const result = classifySendResponse(res, answer);
+    return result.kind === "ok" ? { kind: "ok" } : result;
   },
 } satisfies ChannelAdapter<MessengerAccount>;
+
+/** `POST /{page-id}/messages`: messages and sender actions all go there. */
+function postMessages(account: MessengerAccount, body: Record<string, unknown>): Promise<Response> {
+  return platformFetch(`${account.apiBaseUrl}/${account.apiVersion}/${encodeURIComponent(account.pageId)}/messages`, {
+    method: "POST",
+    // The token goes in the header, never in the URL, so that it appears in no access log.
+    headers: { authorization: `Bearer ${account.pageAccessToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(account.timeoutMs),
+  });
+}
+
+/**
+ * A reaction is a sender action, answered with the recipient and no `message_id` of its own: success is
+ * recorded under the reacted message's id, marked as a reaction.
+ */
+function reactionResult(res: Response, answer: unknown, mid: string): SendResult {
+  if (res.ok && !graphError(answer)) {
+    const own = (answer as { message_id?: unknown } | undefined)?.message_id;
+    return { kind: "ok", platformMessageId: typeof own === "string" && own ? own : `reaction:${mid}` };
+  }
+  return classifySendResponse(res, answer);
+}

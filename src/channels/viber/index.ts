@@ -56,7 +56,12 @@ export const viber = {
     maxTextLength: VIBER_MAX_TEXT,
     contentTypes: VIBER_CONTENT_TYPES,
     buttons: { max: VIBER_MAX_BUTTONS, maxTitleLength: VIBER_MAX_BUTTON_TITLE, maxTextLength: VIBER_MAX_TEXT },
+    urlButton: { maxTitleLength: VIBER_MAX_BUTTON_TITLE, maxTextLength: VIBER_MAX_TEXT },
     maxCaptionLength: VIBER_MAX_CAPTION,
+    // The Bot API has no quoted replies, reactions, typing indicators or read receipts a bot can send:
+    // a quote is dropped, a reaction refused, an action answered 422.
+    quotedReplies: false,
+    actions: [],
     receipts: true,
     /** @see https://creators.viber.com/docs/bots-api/resources/messaging/broadcast-message (500 requests per 10 s) */
     rate: { perSecond: 50 },

@@ -35,7 +35,7 @@ const FULL_WIDTH = 6;
 export const CHOICES_KEY = "relayChoices";
 
 /** The content types this renders natively; the rest are degraded by the core before `send`. */
-export const VIBER_CONTENT_TYPES = ["text", "buttons", "image", "location"] as const satisfies readonly OutboundContent["type"][];
+export const VIBER_CONTENT_TYPES = ["text", "buttons", "image", "location", "url_button"] as const satisfies readonly OutboundContent["type"][];
 
 /** Button text may carry Viber's HTML subset: a title is shown as written, never interpreted. */
 function escapeHtml(text: string): string {
@@ -90,6 +90,28 @@ export function renderViberMessage(
         },
       };
     }
+    case "url_button":
+      // A keyboard with one `open-url` button: tapping it opens the page and sends the bot nothing.
+      // @see https://creators.viber.com/docs/bots-api/resources/messaging/keyboards
+      return {
+        ...base,
+        type: "text",
+        text: content.text,
+        keyboard: {
+          Type: "keyboard",
+          DefaultHeight: false,
+          Buttons: [
+            {
+              Columns: FULL_WIDTH,
+              Rows: 1,
+              ActionType: "open-url",
+              ActionBody: content.url,
+              Text: escapeHtml(content.title),
+              TextSize: "regular",
+            },
+          ],
+        },
+      };
     case "image":
       // `text` is required on a picture; empty when there is no caption.
       return { ...base, type: "picture", text: content.caption ?? "", media: content.url };

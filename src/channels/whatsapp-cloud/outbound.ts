@@ -2,7 +2,7 @@ import type { OutboundContent } from "../../model";
 import { planParts } from "../degrade";
 import type { Capabilities } from "../types";
 import { isBsuid, normalizeWhatsAppPeer } from "../whatsapp/peer";
-import { whatsappMessageFields } from "../whatsapp/messages";
+import { whatsappContext, whatsappMessageFields } from "../whatsapp/messages";
 
 /**
  * A list row's id: at most 200 characters (a reply button's id may have 256, which the model already caps).
@@ -44,12 +44,14 @@ function addressing(peer: string): Record<string, unknown> {
 }
 
 /**
- * Renders one unified content part as the body of `POST /{phone-number-id}/messages`.
+ * Renders one unified content part as the body of `POST /{phone-number-id}/messages`; with `replyTo` (a
+ * `wamid`) it quotes that message.
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  * @see https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/reaction-messages
  */
-export function renderCloudMessage(peer: string, content: OutboundContent): Record<string, unknown> {
-  return { ...addressing(peer), ...whatsappMessageFields(content, { cloud: true }) };
+export function renderCloudMessage(peer: string, content: OutboundContent, replyTo?: string): Record<string, unknown> {
+  return { ...addressing(peer), ...whatsappContext(content, replyTo), ...whatsappMessageFields(content, { cloud: true }) };
 }
 
 /**

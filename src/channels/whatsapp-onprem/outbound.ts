@@ -1,10 +1,21 @@
 import type { OutboundContent } from "../../model";
-import { whatsappMessageFields } from "../whatsapp/messages";
+import { whatsappContext, whatsappMessageFields } from "../whatsapp/messages";
 
 /**
- * Renders unified content as an On-Premises `POST /v1/messages` body.
+ * Renders unified content as an On-Premises `POST /v1/messages` body; with `replyTo` (a WhatsApp message
+ * id) it quotes that message.
  * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
  */
-export function renderOnPremMessage(to: string, content: OutboundContent, templateNamespace?: string): Record<string, unknown> {
-  return { recipient_type: "individual", to, ...whatsappMessageFields(content, { cloud: false, templateNamespace }) };
+export function renderOnPremMessage(
+  to: string,
+  content: OutboundContent,
+  templateNamespace?: string,
+  replyTo?: string,
+): Record<string, unknown> {
+  return {
+    recipient_type: "individual",
+    to,
+    ...whatsappContext(content, replyTo),
+    ...whatsappMessageFields(content, { cloud: false, templateNamespace }),
+  };
 }

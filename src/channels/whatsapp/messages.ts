@@ -22,10 +22,18 @@ export const WHATSAPP_INTERACTIVE = {
  */
 export const WHATSAPP_CAPABILITIES = {
   maxTextLength: WHATSAPP_MAX_TEXT,
-  contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template"],
+  // Reactions and quoted replies are sent alike (UNCONFIRMED for every container version).
+  contentTypes: ["text", "buttons", "list", "image", "audio", "video", "document", "location", "template", "reaction"],
   ...WHATSAPP_INTERACTIVE,
+  quotedReplies: true,
   receipts: true,
-} as const satisfies Omit<Capabilities, "rate">;
+} as const satisfies Omit<Capabilities, "rate" | "actions">;
+
+/**
+ * A call-to-action URL button (Cloud API only): a label of at most 20 characters over a body of 1024.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-cta-url-messages
+ */
+export const WHATSAPP_URL_BUTTON = { maxTitleLength: 20, maxTextLength: 1024 } as const;
 
 /** Drops undefined fields so that a request carries only what the content has. */
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -86,6 +94,18 @@ export function whatsappMessageFields(
         type: "location",
         location: defined({ latitude: content.latitude, longitude: content.longitude, name: content.name, address: content.address }),
       };
+    case "url_button":
+      return {
+        type: "interactive",
+        interactive: {
+          type: "cta_url",
+          body: { text: content.text },
+          action: { name: "cta_url", parameters: { display_text: content.title, url: content.url } },
+        },
+      };
+    case "reaction":
+      // An empty emoji takes the business's reaction back.
+      return { type: "reaction", reaction: { message_id: content.messageId, emoji: content.emoji } };
     case "template": {
       const parameters = (content.parameters ?? []).map((p) => (typeof p === "string" ? { type: "text", text: p } : p));
       const components = content.components ?? (parameters.length > 0 ? [{ type: "body", parameters }] : undefined);
@@ -98,4 +118,14 @@ export function whatsappMessageFields(
       };
     }
   }
+}
+
+/**
+ * The `context` that makes a message a quoted reply to `replyTo` (a WhatsApp message id), in both dialects.
+ * A reaction already names its message and cannot be a reply, so it never gets one.
+ * @see https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-messages#contextual-replies
+ * @see https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages
+ */
+export function whatsappContext(content: OutboundContent, replyTo: string | undefined): Record<string, unknown> {
+  return replyTo && content.type !== "reaction" ? { context: { message_id: replyTo } } : {};
 }

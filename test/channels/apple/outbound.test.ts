@@ -2,6 +2,7 @@ import { testContext } from "../../support/send-context";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { normalizeApplePeer, appleBusiness } from "../../../src/channels/apple";
+import { planParts } from "../../../src/channels/degrade";
 import { AppleAccount } from "../../../src/channels/apple/account";
 import { classifyAppleFailure, classifySendResponse } from "../../../src/channels/apple/errors";
 import { openAttachmentRef, sealAttachmentRef } from "../../../src/channels/apple/attachment-ref";
@@ -12,6 +13,7 @@ import {
   renderAttachment,
   renderInteractive,
   renderText,
+  renderTyping,
   type AppleEnvelope,
 } from "../../../src/channels/apple/outbound";
 import { attachmentMimeType, attachmentName } from "../../../src/channels/apple/upload";
@@ -262,5 +264,36 @@ describe("Apple Messages for Business sends, against the fake gateway", () => {
     // The reference in the clear (what a mediaId held before it was sealed) names nothing.
     expect((await appleBusiness.fetchMedia(JSON.stringify(ref), account(), testContext())).status).toBe(404);
     expect((await appleBusiness.fetchMedia("not a reference", account(), testContext())).status).toBe(404);
+  });
+});
+
+describe("Apple Messages for Business typing indicators, URL buttons and quotes", () => {
+  it("renders typing as typing_start and typing_end messages with the envelope", () => {
+    expect(renderTyping(env, true)).toEqual({ id: env.id, type: "typing_start", sourceId: "biz", destinationId: "urn:mbid:AQ", v: 1 });
+    expect(renderTyping(env, false)).toMatchObject({ type: "typing_end" });
+    expect(appleBusiness.capabilities.actions).toEqual(["typing_on", "typing_off"]);
+  });
+
+  it("has no URL button or reactions: a URL button is its text with the link, a reaction is refused", () => {
+    expect(planParts({ type: "url_button", text: "Your order", title: "Track", url: "https://example.com/o/1" }, appleBusiness.capabilities)).toEqual({
+      parts: [{ type: "text", text: "Your order\n\nTrack: https://example.com/o/1" }],
+    });
+    expect(planParts({ type: "reaction", messageId: "x", emoji: "👍" }, appleBusiness.capabilities)).toHaveProperty("refused");
+  });
+
+  it("the fake gateway takes typing on and off; a quoted text goes without its quote", async () => {
+    const peer = newOpaqueId();
+    expect(await appleBusiness.act({ type: "typing_on" }, peer, account())).toEqual({ kind: "ok" });
+    expect(await appleBusiness.act({ type: "typing_off" }, peer, account())).toEqual({ kind: "ok" });
+    const quoted = { id: `msg_quote_${Date.now()}`, content: { type: "text", text: "hi" } as OutboundContent, acceptedAt: new Date().toISOString(), replyTo: "some-id" };
+    expect(await appleBusiness.send(quoted, peer, account(), ctx)).toMatchObject({ kind: "ok" });
+    const sent = await messagesTo(peer);
+    expect(sent.map((m) => m.body.type)).toEqual(["typing_start", "typing_end", "text"]);
+    expect(sent[0]!.headers).toMatchObject({ "source-id": APPLE_BUSINESS_ID, "destination-id": peer, id: sent[0]!.body.id });
+    expect(JSON.stringify(sent[2]!.body)).not.toContain("some-id");
+  });
+
+  it("a customer who left answers typing with a permanent failure", async () => {
+    expect(await appleBusiness.act({ type: "typing_on" }, newOpaqueId("GONE"), account())).toMatchObject({ kind: "failed" });
   });
 });

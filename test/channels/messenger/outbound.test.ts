@@ -5,7 +5,7 @@ import { messenger, normalizeMessengerPeer } from "../../../src/channels/messeng
 import { MessengerAccount } from "../../../src/channels/messenger/account";
 import { classifySendResponse, regainAccessSeconds } from "../../../src/channels/messenger/errors";
 import { isAllowedMediaUrl } from "../../../src/channels/messenger/media";
-import { renderMessengerMessage } from "../../../src/channels/messenger/outbound";
+import { renderMessengerAction, renderMessengerMessage } from "../../../src/channels/messenger/outbound";
 import type { OutboundContent } from "../../../src/model";
 import { MESSENGER_PAGE_ID, MESSENGER_PAGE_TOKEN, testAccount } from "./account";
 
@@ -178,7 +178,7 @@ describe("Messenger sends against the fake Graph API", () => {
   const account = (extra: Record<string, unknown> = {}) => MessengerAccount.parse({ ...testAccount(base), apiVersion: VERSION, ...extra });
   const message = (content: OutboundContent) => ({ id: "msg_test", content, acceptedAt: new Date(0).toISOString() });
   const send = (to: string, content: OutboundContent = { type: "text", text: "hello" }, extra?: Record<string, unknown>) =>
-    messenger.send(message(content), to, account(extra));
+    messenger.send(message(content), to, account(extra), testContext());
   const psid = (prefix = "7") => `${prefix}${Math.floor(1e14 + Math.random() * 9e14)}`;
   const fault = (rule: Record<string, unknown>) =>
     fetch(`${base}/_sandbox/faults`, { method: "POST", body: JSON.stringify({ path, count: 1, ...rule }) }).then((r) => expect(r.status).toBe(200));
@@ -251,5 +251,96 @@ describe("Messenger sends against the fake Graph API", () => {
     expect((await messenger.fetchMedia(`${base}/media/expired`, acct, testContext())).status).toBe(410);
     expect((await messenger.fetchMedia("https://example.com/a.png", acct, testContext())).status).toBe(404);
     expect((await messenger.fetchMedia("not a url", acct, testContext())).status).toBe(404);
+  });
+});
+
+describe("Messenger quoted replies, tags, URL buttons, reactions and sender actions", () => {
+  const psid = "1254459154682919";
+  const MID = "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P";
+
+  it("a request's tag wins over the account's messaging type; a quote goes as reply_to.mid", () => {
+    const text: OutboundContent = { type: "text", text: "We are on it" };
+    expect(renderMessengerMessage(psid, text, { messagingType: "UPDATE" }, { tag: "HUMAN_AGENT", replyTo: MID })).toEqual({
+      recipient: { id: psid },
+      messaging_type: "MESSAGE_TAG",
+      tag: "HUMAN_AGENT",
+      reply_to: { mid: MID },
+      message: { text: "We are on it" },
+    });
+    expect(renderMessengerMessage(psid, text, { tag: "ACCOUNT_UPDATE" }, { tag: "POST_PURCHASE_UPDATE" })).toMatchObject({
+      messaging_type: "MESSAGE_TAG",
+      tag: "POST_PURCHASE_UPDATE",
+    });
+  });
+
+  it("renders a URL button as a button template with one web_url button", () => {
+    expect(renderMessengerMessage(psid, { type: "url_button", text: "What next?", title: "Visit Messenger", url: "https://www.messenger.com" }, defaults)).toEqual({
+      recipient: { id: psid },
+      messaging_type: "RESPONSE",
+      message: {
+        attachment: {
+          type: "template",
+          payload: { template_type: "button", text: "What next?", buttons: [{ type: "web_url", url: "https://www.messenger.com", title: "Visit Messenger" }] },
+        },
+      },
+    });
+    // Over the template's 640 characters of text, it goes as a text with the link.
+    const long = { type: "url_button", text: "x".repeat(641), title: "Open", url: "https://x.test/" } as const;
+    expect(planParts(long, messenger.capabilities)).toEqual({ parts: [{ type: "text", text: `${"x".repeat(641)}\n\nOpen: https://x.test/` }] });
+  });
+
+  it("reacts and unreacts with a sender action on the customer's message", () => {
+    expect(renderMessengerMessage(psid, { type: "reaction", messageId: MID, emoji: "😊" }, defaults, { replyTo: "m_other" })).toEqual({
+      recipient: { id: psid },
+      sender_action: "react",
+      payload: { message_id: MID, reaction: "😊" },
+    });
+    expect(renderMessengerMessage(psid, { type: "reaction", messageId: MID, emoji: "" }, defaults)).toEqual({
+      recipient: { id: psid },
+      sender_action: "unreact",
+      payload: { message_id: MID },
+    });
+  });
+
+  it("maps actions to sender actions: typing on and off, and mark_seen", () => {
+    expect(renderMessengerAction(psid, { type: "typing_on" })).toEqual({ recipient: { id: psid }, sender_action: "typing_on" });
+    expect(renderMessengerAction(psid, { type: "typing_off" })).toEqual({ recipient: { id: psid }, sender_action: "typing_off" });
+    expect(renderMessengerAction(psid, { type: "mark_read" })).toEqual({ recipient: { id: psid }, sender_action: "mark_seen" });
+  });
+
+  describe("against the fake Graph API", () => {
+    const base = inject("platformUrls").messenger!;
+    // Its own API version, so that no other file's path-scoped fault rules meet these requests.
+    const account = MessengerAccount.parse({ ...testAccount(base), apiVersion: "v98.0" });
+    const newPsid = (prefix = "7") => `${prefix}${Math.floor(1e14 + Math.random() * 9e14)}`;
+    type Recorded = { body: { recipient?: { id?: string } } & Record<string, unknown>; status?: number };
+    const requestsTo = async (to: string) =>
+      ((await (await fetch(`${base}/_sandbox/state`)).json()) as { requests: Recorded[] }).requests.filter((r) => r.body?.recipient?.id === to);
+    const send = (to: string, content: OutboundContent, extra: { replyTo?: string; tag?: "HUMAN_AGENT" } = {}) =>
+      messenger.send({ id: "msg_test", content, acceptedAt: new Date(0).toISOString(), ...extra }, to, account, testContext());
+
+    it("a tagged reply reaches a customer outside the window; a URL button and a reaction are accepted", async () => {
+      const late = newPsid("2018278");
+      expect(await send(late, { type: "text", text: "late" })).toMatchObject({ kind: "failed", error: { reason: "window_closed" } });
+      expect(await send(late, { type: "text", text: "an agent answers" }, { tag: "HUMAN_AGENT", replyTo: MID })).toMatchObject({ kind: "ok" });
+      const to = newPsid();
+      expect(await send(to, { type: "url_button", text: "Your order", title: "Track", url: "https://example.com/o/1" })).toMatchObject({ kind: "ok" });
+      expect(await send(to, { type: "reaction", messageId: MID, emoji: "👍" })).toEqual({ kind: "ok", platformMessageId: `reaction:${MID}` });
+      const [, tagged] = await requestsTo(late);
+      expect(tagged!.body).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT", reply_to: { mid: MID } });
+      expect((await requestsTo(to)).map((r) => r.status)).toEqual([200, 200]);
+    });
+
+    it("does sender actions, and reads a refusal as a send's", async () => {
+      const to = newPsid();
+      for (const type of ["typing_on", "typing_off", "mark_read"] as const) {
+        expect(await messenger.act({ type }, to, account), type).toEqual({ kind: "ok" });
+      }
+      expect((await requestsTo(to)).map((r) => r.body.sender_action)).toEqual(["typing_on", "typing_off", "mark_seen"]);
+      expect(await messenger.act({ type: "typing_on" }, newPsid("551"), account)).toMatchObject({
+        kind: "failed",
+        error: { reason: "recipient_blocked" },
+      });
+    });
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, inject, it } from "vitest";
 import { planParts } from "../../../src/channels/degrade";
 import { normalizeTelegramPeer, setWebhookParams, telegram } from "../../../src/channels/telegram";
 import { classifySendResponse } from "../../../src/channels/telegram/errors";
-import { renderTelegramMessage } from "../../../src/channels/telegram/outbound";
+import { renderTelegramAction, renderTelegramMessage } from "../../../src/channels/telegram/outbound";
+import { parseTelegramMessageRef } from "../../../src/channels/telegram/ids";
 import type { OutboundContent } from "../../../src/model";
 import type { FakeTelegramState } from "../../../sandbox/fake-telegram";
 import { TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, testAccount } from "./account";
@@ -352,5 +353,93 @@ describe("Telegram media fetch against the fake Bot API", () => {
     expect(await unknown.text()).toBe("");
     const wrong = await telegram.fetchMedia("AwADAQADCQADgtFRRGn8KrC-0D_MAg", accountAt(fakeUrl(), { botToken: "987654321:AAE-some-other-bot-token-0123456789" }), ctx);
     expect(wrong.status).toBe(502);
+  });
+});
+
+describe("Telegram quoted replies, URL buttons, reactions and chat actions", () => {
+  it("reads message ids as the relay writes them, or bare", () => {
+    expect(parseTelegramMessageRef("3527065:84")).toEqual({ chatId: "3527065", messageId: 84 });
+    expect(parseTelegramMessageRef("-1001234567890:7")).toEqual({ chatId: "-1001234567890", messageId: 7 });
+    expect(parseTelegramMessageRef("84")).toEqual({ messageId: 84 });
+    for (const bad of ["", "abc", "1:0", "1:2:3", "wamid.X", `1:${2 ** 31}`]) expect(parseTelegramMessageRef(bad), bad).toBeNull();
+  });
+
+  it("quotes with reply_parameters that let the send go on when the original is gone", () => {
+    expect(renderTelegramMessage("42", { type: "text", text: "yes" }, "42:84")).toEqual({
+      method: "sendMessage",
+      params: { chat_id: "42", text: "yes", link_preview_options: { is_disabled: true }, reply_parameters: { message_id: 84, allow_sending_without_reply: true } },
+    });
+    // A message of another chat names its chat; an id that is no Telegram id only loses the quote.
+    expect(renderTelegramMessage("42", { type: "image", url: "https://x.test/a.jpg" }, "-100777:5")?.params).toMatchObject({
+      reply_parameters: { message_id: 5, chat_id: "-100777", allow_sending_without_reply: true },
+    });
+    expect(renderTelegramMessage("42", { type: "text", text: "yes" }, "m_not_telegram")?.params).not.toHaveProperty("reply_parameters");
+  });
+
+  it("renders a URL button as an inline keyboard url button", () => {
+    expect(renderTelegramMessage("42", { type: "url_button", text: "Your order", title: "Track it", url: "https://example.com/o/1" })).toEqual({
+      method: "sendMessage",
+      params: { chat_id: "42", text: "Your order", reply_markup: { inline_keyboard: [[{ text: "Track it", url: "https://example.com/o/1" }]] } },
+    });
+  });
+
+  it("reacts with setMessageReaction, one emoji or none to take it back", () => {
+    expect(renderTelegramMessage("42", { type: "reaction", messageId: "42:84", emoji: "👍" })).toEqual({
+      method: "setMessageReaction",
+      params: { chat_id: "42", message_id: 84, reaction: [{ type: "emoji", emoji: "👍" }] },
+    });
+    expect(renderTelegramMessage("42", { type: "reaction", messageId: "84", emoji: "" })).toEqual({
+      method: "setMessageReaction",
+      params: { chat_id: "42", message_id: 84, reaction: [] },
+    });
+    expect(renderTelegramMessage("42", { type: "reaction", messageId: "wamid.X", emoji: "👍" })).toBeNull();
+  });
+
+  it("refuses up front a reaction to something that is no Telegram message id (a relay id is resolved later)", () => {
+    expect(telegram.refuse({ type: "reaction", messageId: "wamid.X", emoji: "👍" }, accountAt(fakeUrl()))).toMatch(/not a Telegram message id/);
+    expect(telegram.refuse({ type: "reaction", messageId: `msg_${"0".repeat(80)}`, emoji: "👍" }, accountAt(fakeUrl()))).toBeNull();
+  });
+
+  it("shows typing with sendChatAction, and has no other action", () => {
+    expect(renderTelegramAction("42", { type: "typing_on" })).toEqual({ method: "sendChatAction", params: { chat_id: "42", action: "typing" } });
+    expect(renderTelegramAction("42", { type: "typing_off" })).toBeNull();
+    expect(renderTelegramAction("42", { type: "mark_read" })).toBeNull();
+    expect(telegram.capabilities.actions).toEqual(["typing_on"]);
+  });
+
+  describe("against the fake Bot API", () => {
+    const account = () => accountAt(fakeUrl());
+
+    it("a quoted reply, a URL button and a reaction are accepted; the reaction is recorded under the message it marks", async () => {
+      const chat = newChat();
+      const first = await telegram.send(message({ type: "text", text: "first" }), chat, account(), ctx);
+      expect(first.kind).toBe("ok");
+      const firstId = first.kind === "ok" ? first.platformMessageId : "";
+      const reply = await telegram.send({ ...message({ type: "text", text: "second" }), replyTo: firstId }, chat, account(), ctx);
+      expect(reply).toMatchObject({ kind: "ok" });
+      expect(await telegram.send(message({ type: "url_button", text: "Order", title: "Track", url: "https://example.com/o" }), chat, account(), ctx)).toMatchObject({ kind: "ok" });
+      expect(await telegram.send(message({ type: "reaction", messageId: firstId, emoji: "👍" }), chat, account(), ctx)).toEqual({
+        kind: "ok",
+        platformMessageId: `reaction:${firstId}`,
+      });
+      // An emoji bots may not use is refused for good.
+      expect(await telegram.send(message({ type: "reaction", messageId: firstId, emoji: "🦄" }), chat, account(), ctx)).toMatchObject({
+        kind: "failed",
+        error: { reason: "content_rejected", detail: "Bad Request: REACTION_INVALID" },
+      });
+      const requests = await requestsTo(chat);
+      expect(requests.map((r) => r.apiMethod)).toEqual(["sendMessage", "sendMessage", "sendMessage", "setMessageReaction", "setMessageReaction"]);
+      expect(requests[1]!.body.reply_parameters).toEqual({ message_id: Number(firstId.split(":")[1]), allow_sending_without_reply: true });
+    });
+
+    it("shows typing; a blocked bot's action fails as its sends do", async () => {
+      const chat = newChat();
+      expect(await telegram.act({ type: "typing_on" }, chat, account())).toEqual({ kind: "ok" });
+      expect((await requestsTo(chat)).map((r) => [r.apiMethod, r.body.action, r.status])).toEqual([["sendChatAction", "typing", 200]]);
+      expect(await telegram.act({ type: "typing_on" }, `403${Math.floor(Math.random() * 1e9)}`, account())).toMatchObject({
+        kind: "failed",
+        error: { reason: "recipient_blocked", code: "403" },
+      });
+    });
   });
 });

@@ -296,3 +296,40 @@ describe("Viber media", () => {
     expect(viberMediaUrl("not a url")).toBeNull();
   });
 });
+
+describe("Viber URL buttons, quotes, reactions and actions", () => {
+  it("renders a URL button as a keyboard with one open-url button, its label never read as HTML", () => {
+    expect(renderViberMessage("abcd==", { type: "url_button", text: "Your order", title: "Track <it>", url: "https://example.com/o/1" }, sender)).toEqual({
+      receiver: "abcd==",
+      min_api_version: 1,
+      sender: { name: "Acme Support" },
+      type: "text",
+      text: "Your order",
+      keyboard: {
+        Type: "keyboard",
+        DefaultHeight: false,
+        Buttons: [{ Columns: 6, Rows: 1, ActionType: "open-url", ActionBody: "https://example.com/o/1", Text: "Track &lt;it&gt;", TextSize: "regular" }],
+      },
+    });
+  });
+
+  it("drops a quote, refuses a reaction, and has no actions", () => {
+    expect(viber.capabilities.quotedReplies).toBe(false);
+    expect(planParts({ type: "reaction", messageId: "5741311803571721087", emoji: "👍" }, viber.capabilities)).toHaveProperty("refused");
+    expect(viber.capabilities.actions).toEqual([]);
+  });
+
+  it("the fake accepts a URL button as rendered, and a quoted message goes without its quote", async () => {
+    const to = newViberUser();
+    const result = await adapter.send(
+      { id: "msg_test", content: { type: "url_button", text: "Your order", title: "Track", url: "https://example.com/o/1" }, acceptedAt: new Date().toISOString(), replyTo: "5741311803571721087" },
+      to,
+      account(),
+      ctx,
+    );
+    expect(result).toMatchObject({ kind: "ok" });
+    const [request] = await fakeRequests(to);
+    expect(request!.body).toMatchObject({ keyboard: { Buttons: [{ ActionType: "open-url", ActionBody: "https://example.com/o/1" }] } });
+    expect(JSON.stringify(request!.body)).not.toContain("5741311803571721087");
+  });
+});

@@ -4,6 +4,8 @@ import { whatsappCloud } from "../../../src/channels/whatsapp-cloud";
 import { WhatsAppCloudAccount } from "../../../src/channels/whatsapp-cloud/account";
 import { classifyCloudSendResponse } from "../../../src/channels/whatsapp-cloud/errors";
 import { renderCloudMessage } from "../../../src/channels/whatsapp-cloud/outbound";
+import { classifyCloudAction, renderCloudAction } from "../../../src/channels/whatsapp-cloud/actions";
+import { planParts } from "../../../src/channels/degrade";
 import type { SendResult } from "../../../src/channels/types";
 import type { OutboundContent } from "../../../src/model";
 import type { FakeCloudState } from "../../../sandbox/fake-whatsapp-cloud.js";
@@ -110,10 +112,12 @@ describe("capabilities, recipients and refusals", () => {
       buttons: { max: 3, maxTitleLength: 20, maxTextLength: 1024 },
       list: { maxRows: 10, maxTitleLength: 24 },
       maxCaptionLength: 1024,
+      urlButton: { maxTitleLength: 20, maxTextLength: 1024 },
+      quotedReplies: true,
       receipts: true,
     });
     expect([...whatsappCloud.capabilities.contentTypes].sort()).toEqual(
-      ["audio", "buttons", "document", "image", "list", "location", "template", "text", "video"],
+      ["audio", "buttons", "document", "image", "list", "location", "reaction", "template", "text", "url_button", "video"],
     );
   });
 
@@ -208,7 +212,7 @@ describe("sending to the fake Cloud API over loopback", () => {
   const account = WhatsAppCloudAccount.parse(testAccount(fakeUrl));
   const message = (content: OutboundContent) => ({ id: `msg_test_${crypto.randomUUID()}`, content, acceptedAt: new Date().toISOString() });
   const send = (peer: string, content: OutboundContent = { type: "text", text: "hello" }, acct = account) =>
-    whatsappCloud.send(message(content), peer, acct);
+    whatsappCloud.send(message(content), peer, acct, testContext());
   const fake = async <T = FakeCloudState>(path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${fakeUrl}${path}`, {
       method: body === undefined ? "GET" : "POST",
@@ -326,5 +330,109 @@ describe("sending to the fake Cloud API over loopback", () => {
     expect(res.status).toBe(502);
     const paths = (await fake("/_sandbox/state")).requests.filter((r) => r.path.includes(id)).map((r) => r.path.split("?")[0]);
     expect(paths).toEqual([`/v23.0/${id}`]);
+  });
+});
+
+describe("quoted replies, reactions, URL buttons and actions", () => {
+  const WAMID = "wamid.HBgLMTY0NjcwNDM1OTUVAgASGBQzQTdCNTg5RjY1MEMyRjlGMjRGNgA=";
+
+  it("quotes with context.message_id, never on a reaction", () => {
+    expect(renderCloudMessage("4915", { type: "text", text: "ok" }, WAMID)).toEqual({
+      ...base("4915"),
+      context: { message_id: WAMID },
+      type: "text",
+      text: { preview_url: false, body: "ok" },
+    });
+    expect(renderCloudMessage("4915", { type: "reaction", messageId: WAMID, emoji: "😀" }, "wamid.other")).toEqual({
+      ...base("4915"),
+      type: "reaction",
+      reaction: { message_id: WAMID, emoji: "😀" },
+    });
+  });
+
+  it("renders a URL button as an interactive cta_url message", () => {
+    expect(renderCloudMessage("4915", { type: "url_button", text: "Tap to see dates.", title: "See Dates", url: "https://example.com/dates" })).toEqual({
+      ...base("4915"),
+      type: "interactive",
+      interactive: {
+        type: "cta_url",
+        body: { text: "Tap to see dates." },
+        action: { name: "cta_url", parameters: { display_text: "See Dates", url: "https://example.com/dates" } },
+      },
+    });
+    // A label over WhatsApp's 20 characters goes as a text with the link instead.
+    const long = { type: "url_button", text: "Dates", title: "See every available date", url: "https://example.com/d" } as const;
+    expect(planParts(long, whatsappCloud.capabilities)).toEqual({ parts: [{ type: "text", text: "Dates\n\nSee every available date: https://example.com/d" }] });
+  });
+
+  it("marks read, and shows typing with a read receipt, for a given message", () => {
+    expect(renderCloudAction({ type: "mark_read", messageId: WAMID })).toEqual({ messaging_product: "whatsapp", status: "read", message_id: WAMID });
+    expect(renderCloudAction({ type: "typing_on", messageId: WAMID })).toEqual({
+      messaging_product: "whatsapp",
+      status: "read",
+      message_id: WAMID,
+      typing_indicator: { type: "text" },
+    });
+    expect(renderCloudAction({ type: "typing_on" })).toBeNull();
+    expect(renderCloudAction({ type: "typing_off", messageId: WAMID })).toBeNull();
+    expect(whatsappCloud.capabilities.actionsNeedMessageId).toEqual(["mark_read", "typing_on"]);
+  });
+
+  it("classifies the answer to an action", () => {
+    const action = (status: number, body: unknown) => classifyCloudAction(new Response(null, { status }), body);
+    expect(action(200, { success: true })).toEqual({ kind: "ok" });
+    expect(action(200, "<html>")).toMatchObject({ kind: "retry" });
+    expect(action(400, { error: { code: 100, message: "Invalid parameter", error_data: { details: "message_id" } } })).toMatchObject({
+      kind: "failed",
+      error: { reason: "content_rejected", code: "100" },
+    });
+    expect(action(429, { error: { code: 130429, message: "Rate limit hit" } })).toMatchObject({ kind: "retry" });
+  });
+
+  describe("against the fake Cloud API", () => {
+    const fakeUrl = inject("platformUrls")["whatsapp-cloud"]!;
+    const account = WhatsAppCloudAccount.parse(testAccount(fakeUrl));
+    const state = async () => (await (await fetch(`${fakeUrl}/_sandbox/state`)).json()) as FakeCloudState;
+
+    it("sends a reaction, a quoted reply and a URL button the fake accepts", async () => {
+      const peer = newPeer();
+      const message = (content: OutboundContent, replyTo?: string) => ({ id: `msg_${crypto.randomUUID()}`, content, acceptedAt: new Date().toISOString(), ...(replyTo && { replyTo }) });
+      const contents: [OutboundContent, string?][] = [
+        [{ type: "reaction", messageId: WAMID, emoji: "👍" }],
+        [{ type: "text", text: "Thanks!" }, WAMID],
+        [{ type: "url_button", text: "Your order", title: "Track", url: "https://example.com/o/1" }],
+      ];
+      for (const [content, replyTo] of contents) {
+        expect(await whatsappCloud.send(message(content, replyTo), peer, account, testContext()), content.type).toMatchObject({ kind: "ok" });
+      }
+      const sent = (await state()).requests.filter((r) => (r.body as { to?: string } | undefined)?.to === peer).map((r) => r.body);
+      expect(sent).toMatchObject([
+        { type: "reaction", reaction: { message_id: WAMID, emoji: "👍" } },
+        { type: "text", context: { message_id: WAMID } },
+        { type: "interactive", interactive: { type: "cta_url" } },
+      ]);
+    });
+
+    it("a second part of a split message does not quote again", async () => {
+      const peer = newPeer();
+      const message = { id: `msg_${crypto.randomUUID()}`, content: { type: "text", text: "part two" } as OutboundContent, acceptedAt: new Date().toISOString(), replyTo: WAMID };
+      expect(await whatsappCloud.send(message, peer, account, { ...testContext(), part: 1 })).toMatchObject({ kind: "ok" });
+      const [request] = (await state()).requests.filter((r) => (r.body as { to?: string } | undefined)?.to === peer);
+      expect(request!.body).not.toHaveProperty("context");
+    });
+
+    it("marks read and shows typing; an unknown message is refused for good", async () => {
+      const id = `wamid.${crypto.randomUUID()}`;
+      expect(await whatsappCloud.act({ type: "mark_read", messageId: id }, "4915", account)).toEqual({ kind: "ok" });
+      expect(await whatsappCloud.act({ type: "typing_on", messageId: id }, "4915", account)).toEqual({ kind: "ok" });
+      expect((await state()).reads.filter((r) => r.id === id)).toEqual([
+        { id, typing: false },
+        { id, typing: true },
+      ]);
+      expect(await whatsappCloud.act({ type: "mark_read", messageId: "wamid.unknown1" }, "4915", account)).toMatchObject({
+        kind: "failed",
+        error: { reason: "content_rejected", code: "100" },
+      });
+    });
   });
 });
