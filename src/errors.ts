@@ -39,7 +39,6 @@ export type ProblemCode =
   | "no_endpoint"
   | "not_found"
   | "unknown_account"
-  | "unknown_conversation"
   | "unknown_webhook"
   | "unsupported_content"
   | "unsupported_media_type"

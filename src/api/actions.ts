@@ -17,7 +17,7 @@ const MAX_ACTION_BODY_BYTES = 4 * 1024;
 
 /** The account and customer a conversation id names, when the account is the caller's; else 404. */
 async function conversationOf(c: AppContext, id: string): Promise<{ account: AccountConfig; peer: string }> {
-  const notFound = () => new ProblemError(404, "unknown_conversation", `There is no conversation '${id.slice(0, 120)}' in your tenant.`);
+  const notFound = () => new ProblemError(404, "conversation_not_found", `There is no conversation '${id.slice(0, 120)}' in your tenant.`);
   const named = parseConversationId(id);
   if (!named) throw notFound();
   let account: AccountConfig;

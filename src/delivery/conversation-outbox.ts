@@ -429,16 +429,30 @@ export class ConversationOutbox extends DurableObject<Env> {
     const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
     const checked = adapter.capabilities.fetchesMedia ? part : await checkMediaUrl(part, ctx.urlPolicy);
     if ("kind" in checked) return checked;
+    // The client may name a message by the relay's id: the platform knows it by its own.
+    const replyTo = head.replyTo && this.platformIdOf(head.replyTo);
+    let content = checked;
+    if (content.type === "reaction") {
+      const target = this.platformIdOf(content.messageId);
+      if (!target) return { kind: "failed", error: { reason: "content_rejected", detail: `the message reacted to (${content.messageId}) was never accepted by the platform` } };
+      content = { ...content, messageId: target };
+    }
     const message = {
       id: head.id,
-      content: checked,
+      content,
       reference: head.reference,
       acceptedAt: new Date(head.createdAt).toISOString(),
-      ...(head.replyTo && { replyTo: head.replyTo }),
+      // A quote of a message the platform never took is dropped: a quote is decoration.
+      ...(replyTo && { replyTo }),
       ...(head.tag && { tag: head.tag }),
     };
     const result = await adapter.send(message, address.peer, account, ctx);
     return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
+  }
+
+  /** A platform message id as given (the platform's own), or the platform's id of a relay message id (`msg_…`) of this shard. */
+  private platformIdOf(id: string): string | undefined {
+    return id.startsWith("msg_") ? this.store.platformIdOf(id) : id;
   }
 
   private fail(head: PendingMessage, error: StatusError, countAttempt: boolean): void {

@@ -116,6 +116,11 @@ export class ConversationStore {
     }
   }
 
+  /** The platform's id of a message of this shard (its first part's), once the platform accepted it. */
+  platformIdOf(messageId: string): string | undefined {
+    return this.sql.exec<{ platform_id: string | null }>("SELECT platform_id FROM messages WHERE id = ?", messageId).toArray()[0]?.platform_id ?? undefined;
+  }
+
   /** Makes every conversation's first message due by `now` (the account was resumed: what waited goes at once). */
   allDueBy(now: number): void {
     this.sql.exec("UPDATE messages SET next_attempt_at = ? WHERE next_attempt_at > ? AND seq IN (SELECT seq FROM heads)", now, now);

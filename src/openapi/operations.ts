@@ -155,7 +155,7 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: ConversationActionRequest },
     responses: { 202: { description: "The platform accepted the action.", schema: ConversationActionAccepted } },
     problems: {
-      404: ["unknown_conversation", "message_not_found"],
+      404: ["conversation_not_found", "message_not_found"],
       422: ["action_unsupported", "message_id_required"],
       502: ["action_failed"],
     },

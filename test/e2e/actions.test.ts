@@ -86,8 +86,8 @@ describe("POST /v1/conversations/{id}/actions", () => {
     expect((await problem(await act(CLOUD_ACCOUNT_ID, newPeer(), { type: "typing_on" }), 422)).code).toBe("message_id_required");
   });
 
-  it("answers 404 unknown_conversation for a bad id, an unknown account, another tenant's account or a peer the channel cannot have", async () => {
-    const notFound = async (res: Response) => expect((await problem(res, 404)).code).toBe("unknown_conversation");
+  it("answers 404 conversation_not_found for a bad id, an unknown account, another tenant's account or a peer the channel cannot have", async () => {
+    const notFound = async (res: Response) => expect((await problem(res, 404)).code).toBe("conversation_not_found");
     const body = JSON.stringify({ type: "mark_read", messageId: inboundId() });
     await notFound(await relay("/v1/conversations/cnv_not-base64!/actions", { method: "POST", body }));
     await notFound(await relay("/v1/conversations/whatever/actions", { method: "POST", body }));

@@ -40,6 +40,19 @@ describe("send options through the relay", () => {
     expect(second!.body).not.toHaveProperty("context");
   });
 
+  it("a quote of the relay's own message, and a reaction to it, reach WhatsApp with the platform's id of that message", async () => {
+    const peer = newPeer();
+    const first = await accepted({ to: peer, content: { type: "text", text: "Your order shipped" } });
+    await until(first, "sent");
+    const platformId = ((await (await relay(`/v1/messages/${first}`)).json()) as { platformMessageId: string }).platformMessageId;
+    expect(platformId).toBeTruthy();
+    await accepted({ to: peer, replyTo: first, content: { type: "text", text: "Here is the tracking link" } });
+    await accepted({ to: peer, content: { type: "reaction", messageId: first, emoji: "🚚" } });
+    const [, quote, reaction] = await atContainer(peer, 3);
+    expect(quote!.body.context).toEqual({ message_id: platformId });
+    expect(reaction!.body).toMatchObject({ type: "reaction", reaction: { message_id: platformId, emoji: "🚚" } });
+  });
+
   it("a reaction and a URL button reach the container (the URL button as a text with its link)", async () => {
     const peer = newPeer();
     await accepted({ to: peer, content: { type: "reaction", messageId: "ABGG1", emoji: "👍" } });
