@@ -31,6 +31,8 @@ export function whatsappAccount(id: string, webhookSecret = `wh-${crypto.randomU
   return {
     id,
     channel: "whatsapp",
+    // These accounts write first to customers they never heard from (the relay joined the number late).
+    windowPolicy: "advise",
     container: { origin: inject("containerUrl"), transport: { type: "access", ...ACCESS }, ...CONTAINER_LOGIN, timeoutMs: 3000 },
     webhook: { secret: webhookSecret },
   };
