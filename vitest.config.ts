@@ -16,12 +16,15 @@ export default defineConfig({
               bindings: { RELAY_CONFIG: inject("relayConfig"), RETRY_TIME_SCALE: "0.01", ADMIN_KEYS: inject("adminKeys"), RELAY_MASTER_KEY: MASTER_KEY },
               // Every outbound request goes through the test network: loopback, a stand-in internet, nothing else.
               outboundService: testNetwork,
+              // The console's files (npm run build:console) under a binding of the tests only: the test
+              // runner's fetch reaches the Worker alone, not the asset router in front of it.
+              assets: { directory: "./public", binding: "ASSETS" },
             },
           })),
         ],
         test: {
           name: "workers",
-          exclude: [...configDefaults.exclude, "test/soak/**"],
+          exclude: [...configDefaults.exclude, "test/soak/**", "test/browser/**"],
           globalSetup: ["./test/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -39,6 +42,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
+        },
+      },
+      // The web console in a real browser (Chromium, driven by playwright-core) against the sandbox
+      // under wrangler dev, as `npm start` runs it: in Node, after the other projects.
+      {
+        test: {
+          name: "console",
+          sequence: { groupOrder: 2 },
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],
