@@ -11,15 +11,14 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } 
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-
-/** What the console may weigh, gzipped, all files together (KiB). */
-export const CONSOLE_BUDGET_KIB = 150;
+import { CONSOLE_BUDGET_KIB } from "./console-budget.mjs";
 
 const source = "console";
 const out = "public";
 const consoleOut = join(out, "console");
 
-rmSync(out, { recursive: true, force: true });
+// Written over in place (a running `wrangler dev` serves the directory: it never goes missing), then
+// whatever an earlier build left that this one did not write is removed.
 mkdirSync(consoleOut, { recursive: true });
 await build({
   entryPoints: [join(source, "src", "main.ts")],
@@ -31,8 +30,11 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
-for (const file of ["index.html", "app.css", "favicon.svg"]) copyFileSync(join(source, file), join(consoleOut, file));
+const copied = ["index.html", "app.css", "favicon.svg"];
+for (const file of copied) copyFileSync(join(source, file), join(consoleOut, file));
 copyFileSync(join(source, "_headers"), join(out, "_headers"));
+const written = new Set(["app.js", ...copied]);
+for (const name of readdirSync(consoleOut)) if (!written.has(name)) rmSync(join(consoleOut, name), { recursive: true, force: true });
 
 const files = readdirSync(consoleOut, { recursive: true, encoding: "utf8" })
   .map((name) => join(consoleOut, name))

@@ -103,7 +103,14 @@ export async function api<T>(method: string, path: string, options: CallOptions 
     if (e instanceof DOMException && e.name === "AbortError") throw e;
     throw new ApiError(0, "network", "The relay could not be reached. Check the connection and try again.");
   }
-  if (!res.ok) throw await problemOf(res);
+  if (!res.ok) {
+    const problem = await problemOf(res);
+    // An operator on a tenant's pages: a refusal is about acting as the tenant, and says so.
+    if (problem.status === 401 && headers["x-relay-tenant"]) {
+      throw new ApiError(401, problem.code, `The relay refused the operator key on tenant ${session?.actingTenant}'s pages: ${problem.detail} (a relay without operator access to tenants, X-Relay-Tenant, does this).`);
+    }
+    throw problem;
+  }
   if (res.status === 204) return undefined as T;
   try {
     return (await res.json()) as T;

@@ -12,12 +12,33 @@ export interface Series {
   values: number[];
 }
 
-/** Plot area of a line chart, in SVG units (it scales to its box). */
-const LINE = { width: 640, height: 220, left: 44, right: 12, top: 12, bottom: 28 };
-/** How many horizontal grid lines a chart draws. */
-const GRID_LINES = 4;
-/** How many time labels a line chart's axis carries at most. */
-const TIME_LABELS = 6;
+/** Margins of a line chart's plot area, in pixels. */
+const LINE = { height: 220, left: 44, right: 16, top: 12, bottom: 28 };
+/** Room each time label of the axis needs. */
+const TIME_LABEL_PX = 90;
+/** The page's widest content (main's max-width), and what its padding and a figure's take from it. */
+const PAGE_MAX_PX = 1200;
+const GUTTERS_PX = 70;
+/** From this width of the page, two charts sit side by side (see .chart-row). */
+const TWO_COLUMNS_FROM_PX = 740;
+const MIN_CHART_PX = 280;
+
+/**
+ * How wide a chart will be on screen, so that its coordinates are pixels and its text keeps its size:
+ * the page's width less its margins, or half of it where charts sit in pairs.
+ */
+function layoutWidth(share: 1 | 0.5): number {
+  const page = Math.min(window.innerWidth, PAGE_MAX_PX) - GUTTERS_PX;
+  const width = share < 1 && page >= TWO_COLUMNS_FROM_PX ? page * share - 8 : page;
+  return Math.max(MIN_CHART_PX, Math.round(width));
+}
+
+/** How many steps the axis up to `max` has: whole numbers where the counts are small. */
+function gridSteps(max: number): number {
+  if (max <= 5) return Math.max(1, Math.round(max));
+  const lead = max / 10 ** Math.floor(Math.log10(max));
+  return lead === 2 ? 4 : 5;
+}
 
 /** A round upper bound for an axis: 1, 2 or 5 times a power of ten. */
 export function niceMax(max: number): number {
@@ -59,7 +80,8 @@ function dataTable(caption: string, headers: string[], rows: (string | number)[]
  * the ISO minutes of the values.
  */
 export function lineChart(title: string, times: string[], series: Series[], unit = "per minute"): HTMLElement {
-  const { width, height, left, right, top, bottom } = LINE;
+  const { height, left, right, top, bottom } = LINE;
+  const width = layoutWidth(1);
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
@@ -70,16 +92,19 @@ export function lineChart(title: string, times: string[], series: Series[], unit
   const descId = uid("desc");
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${titleId} ${descId}`, class: "line-chart" });
   chart.append(svg("desc", { id: descId }, `Last ${times.length} minutes. ${series.map((s) => summary(s, times, unit)).join(". ")}.`));
-  for (let g = 0; g <= GRID_LINES; g++) {
-    const v = (max * g) / GRID_LINES;
+  const steps = gridSteps(max);
+  for (let g = 0; g <= steps; g++) {
+    const v = (max * g) / steps;
     chart.append(
       svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), class: "grid" }),
       svg("text", { x: left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" }, count(Math.round(v * 100) / 100)),
     );
   }
-  const every = Math.max(1, Math.ceil(n / TIME_LABELS));
+  const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor((width - left - right) / TIME_LABEL_PX))));
   times.forEach((t, i) => {
-    if (i % every === 0 || i === n - 1) chart.append(svg("text", { x: x(i), y: height - 8, class: "axis", "text-anchor": i === 0 ? "start" : i === n - 1 ? "end" : "middle" }, clock(t)));
+    // The last minute is always labelled; a regular label too close before it is left out.
+    const regular = i % every === 0 && n - 1 - i >= every / 2;
+    if (regular || i === n - 1) chart.append(svg("text", { x: x(i), y: height - 8, class: "axis", "text-anchor": i === 0 ? "start" : i === n - 1 ? "end" : "middle" }, clock(t)));
   });
   series.forEach((s, k) => {
     const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
@@ -95,9 +120,9 @@ export function barChart(title: string, bars: { label: string; value: number }[]
   const titleId = uid("chart");
   if (bars.length === 0) return h("figure", { class: "chart" }, h("figcaption", { id: titleId }, title), h("p", { class: "empty" }, empty));
   const rowH = 28;
-  const labelW = 170;
-  const width = 640;
-  const valueW = 80;
+  const width = layoutWidth(0.5);
+  const labelW = Math.min(160, Math.round(width * 0.35));
+  const valueW = 70;
   const height = bars.length * rowH + 8;
   const max = Math.max(...bars.map((b) => b.value), 0) || 1;
   const descId = uid("desc");

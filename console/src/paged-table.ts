@@ -39,6 +39,8 @@ export interface PagedTableOptions<T> {
   unavailable?: string;
   /** A row's details, shown below it on demand (fetched then, when it takes a call). */
   details?: (item: T) => Node | Promise<Node>;
+  /** A row's identity: its details stay open when the page is shown again (after a write, say). */
+  key?: (item: T) => string;
   /** Called with each page shown (e.g. to fetch more about the rows on it). */
   onPage?: (items: T[], rows: HTMLTableRowElement[]) => void;
 }
@@ -57,7 +59,7 @@ export function arraySource<T>(items: readonly T[]): PageSource<T> {
 
 export class PagedTable<T> {
   readonly element: HTMLElement;
-  private readonly body = h("tbody");
+  private readonly body = h("tbody", { role: "rowgroup" });
   private readonly status = notice();
   private readonly position = h("span", { class: "position", "aria-live": "polite" });
   private readonly prev: HTMLButtonElement;
@@ -68,21 +70,25 @@ export class PagedTable<T> {
   private nextCursor: string | undefined;
   private controller: AbortController | undefined;
   private readonly pageSize: number;
+  /** Keys of the rows whose details are open. */
+  private readonly open = new Set<string>();
 
   constructor(private readonly options: PagedTableOptions<T>) {
     this.pageSize = options.pageSize ?? PAGE_SIZE;
     const captionId = uid("caption");
-    const head = h("tr");
-    for (const c of options.columns) head.append(h("th", { scope: "col", class: c.className }, c.header));
-    if (options.details) head.append(h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Details")));
+    // Explicit roles: on a phone the rows are laid out as cards (CSS), which would otherwise cost the
+    // table its semantics in some browsers.
+    const head = h("tr", { role: "row" });
+    for (const c of options.columns) head.append(h("th", { scope: "col", role: "columnheader", class: c.className }, c.header));
+    if (options.details) head.append(h("th", { scope: "col", role: "columnheader" }, h("span", { class: "visually-hidden" }, "Details")));
     // A region that scrolls sideways on narrow screens, reachable by keyboard to scroll it.
     this.wrap = h(
       "div",
       { class: "table-wrap", role: "region", "aria-labelledby": captionId, tabindex: 0 },
-      h("table", {}, h("caption", { id: captionId }, options.caption), h("thead", {}, head), this.body),
+      h("table", { role: "table" }, h("caption", { id: captionId }, options.caption), h("thead", { role: "rowgroup" }, head), this.body),
     );
-    this.prev = button("Previous page", () => this.go(-1), { disabled: true });
-    this.next = button("Next page", () => this.go(1), { disabled: true });
+    this.prev = button("Previous", () => this.go(-1), { disabled: true, "aria-label": "Previous page" });
+    this.next = button("Next", () => this.go(1), { disabled: true, "aria-label": "Next page" });
     this.element = h(
       "section",
       { class: "paged" },
@@ -144,7 +150,9 @@ export class PagedTable<T> {
     const pageNo = this.cursors.length;
     if (page.items.length === 0) {
       this.status.clear();
-      replace(this.body, h("tr", {}, h("td", { colspan: cols, class: "empty" }, pageNo > 1 ? "Nothing more." : this.options.empty)));
+      // A page may come back empty and still have a next one (a list merged from many stores).
+      const empty = page.next !== undefined ? "Nothing on this page; the next page may have more." : pageNo > 1 ? "Nothing more." : this.options.empty;
+      replace(this.body, h("tr", { role: "row" }, h("td", { role: "cell", colspan: cols, class: "empty" }, empty)));
     } else {
       this.status.clear();
     }
@@ -164,18 +172,24 @@ export class PagedTable<T> {
 
   /** A row, and the nodes it takes in the table (with its details row). */
   private row(item: T, cols: number): { row: HTMLTableRowElement; nodes: HTMLTableRowElement[] } {
-    const tr = h("tr");
-    for (const c of this.options.columns) append(tr, h("td", { class: c.className }, c.cell(item)));
+    const tr = h("tr", { role: "row" });
+    // Each cell names its column, for the card layout of narrow screens.
+    for (const c of this.options.columns) append(tr, h("td", { role: "cell", class: c.className, "data-label": c.header }, c.cell(item)));
     const details = this.options.details;
     if (!details) return { row: tr, nodes: [tr] };
-    const panel = h("tr", { class: "details", hidden: true, id: uid("details") });
-    const cell = h("td", { colspan: cols });
+    const panel = h("tr", { role: "row", class: "details", hidden: true, id: uid("details") });
+    const cell = h("td", { role: "cell", colspan: cols });
     panel.append(cell);
     let loaded = false;
+    const key = this.options.key?.(item);
     const toggle = button("Details", async () => {
       const open = toggle.getAttribute("aria-expanded") === "true";
       toggle.setAttribute("aria-expanded", String(!open));
       panel.hidden = open;
+      if (key !== undefined) {
+        if (open) this.open.delete(key);
+        else this.open.add(key);
+      }
       if (open || loaded) return;
       loaded = true;
       replace(cell, "Loading…");
@@ -190,7 +204,11 @@ export class PagedTable<T> {
     });
     toggle.setAttribute("aria-expanded", "false");
     toggle.setAttribute("aria-controls", panel.id);
-    tr.append(h("td", {}, toggle));
+    tr.append(h("td", { role: "cell" }, toggle));
+    if (key !== undefined && this.open.has(key)) {
+      this.open.delete(key);
+      toggle.click();
+    }
     return { row: tr, nodes: [tr, panel] };
   }
 }

@@ -30,6 +30,7 @@ export interface Endpoint {
   eventTypes?: string[];
   accounts?: string[];
   timeoutMs: number;
+  /** `…` and the signing secret's last four characters. */
   secretHint: string;
   source: string;
   createdAt: string;
@@ -60,6 +61,7 @@ export interface ApiKey {
   id: string;
   tenant: string;
   scopes: string[];
+  /** `…` and the key's last four characters. */
   hint?: string;
   source: string;
   createdAt: string;
@@ -108,15 +110,18 @@ export interface Stats {
   to: string;
   minutes: StatsMinute[];
   failuresByReason: Record<string, number>;
-  deliveryLatencyMs: { p50?: number; p90?: number; p99?: number };
+  /** Null (or absent) when no delivery was attempted in the window. */
+  deliveryLatencyMs: { p50?: number | null; p90?: number | null; p99?: number | null };
   totals: { queued?: number; retrying?: number; dead?: number };
   /** The same figures by channel; shown as they come. */
   byChannel?: Record<string, Record<string, unknown>>;
 }
 
-/** `GET /admin/v1/stats?minutes=`: every tenant's. */
+/** `GET /admin/v1/stats?minutes=&limit=&after=`: a page of tenants in id order, each with its stats. */
 export interface AdminStats {
   tenants: (Stats & { tenant: string })[];
+  /** The page's last tenant: pass it as `after`. */
+  next?: string;
 }
 
 /** The scopes a key can hold (src/config/schema.ts). */

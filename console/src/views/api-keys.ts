@@ -80,7 +80,7 @@ export function apiKeysView(ctx: ViewContext): HTMLElement {
     columns: [
       { header: "Id", cell: (k) => h("code", {}, k.id) },
       { header: "Scopes", cell: (k) => k.scopes.join(", ") },
-      { header: "Ends with", cell: (k) => (k.hint ? `…${k.hint}` : "") },
+      { header: "Ends with", cell: (k) => k.hint ?? "" },
       { header: "Source", cell: (k) => k.source },
       { header: "Created", cell: (k) => timeEl(k.createdAt) },
       { header: "Last used", cell: (k) => timeEl(k.lastUsedAt) || "never" },

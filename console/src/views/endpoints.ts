@@ -6,7 +6,7 @@
 import { get, post, seg } from "../api";
 import { field, h, viewHeading } from "../dom";
 import { count, localToIso, millis, timeEl } from "../format";
-import { notice } from "../notice";
+import { type Notice, notice } from "../notice";
 import { arraySource, PagedTable } from "../paged-table";
 import type { Delivery, Endpoint, EndpointWithState } from "../types";
 import type { ViewContext } from "../view";
@@ -44,13 +44,12 @@ function deliveries(endpoint: string, ctx: ViewContext): HTMLElement {
   return table.element;
 }
 
-/** Enable, and recover since a time. */
-function actions(e: EndpointWithState, onChange: () => void): HTMLElement {
-  const status = notice();
+/** Enable, and recover since a time; what happens is said in the view's notice. */
+function actions(e: EndpointWithState, status: Notice, onChange: () => void): HTMLElement {
   const enable = async (since?: string) => {
     try {
       const r = await post<{ state: string; due: number }>(`/v1/endpoints/${seg(e.id)}/enable`, since ? { since } : {});
-      status.info(since ? `Enabled; ${count(r.due)} events stored since then are being delivered again.` : `Enabled; ${count(r.due)} events are due now.`);
+      status.info(since ? `${e.id} enabled; ${count(r.due)} events stored since then are being delivered again.` : `${e.id} enabled; ${count(r.due)} events are due now.`);
       onChange();
     } catch (err) {
       status.error(err, `Could not enable ${e.id}`);
@@ -67,9 +66,8 @@ function actions(e: EndpointWithState, onChange: () => void): HTMLElement {
   return h(
     "div",
     { class: "endpoint-actions" },
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => void enable() }, e.state === "enabled" ? "Enable (it is enabled)" : "Enable")),
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => void enable(), "aria-label": `Enable ${e.id}` }, "Enable")),
     recover,
-    status.element,
   );
 }
 
@@ -87,6 +85,7 @@ export function endpointsView(ctx: ViewContext): HTMLElement {
       { header: "Failing since", cell: (e) => timeEl(e.failingSince) },
     ],
     source: (cursor, limit, signal) => arraySource(endpoints)(cursor, limit, signal),
+    key: (e) => e.id,
     details: (e) =>
       h(
         "div",
@@ -101,9 +100,9 @@ export function endpointsView(ctx: ViewContext): HTMLElement {
           h("dt", {}, "Timeout"),
           h("dd", {}, millis(e.timeoutMs)),
           h("dt", {}, "Secret ends with"),
-          h("dd", {}, `…${e.secretHint}`),
+          h("dd", {}, e.secretHint),
         ),
-        actions(e, () => void load()),
+        actions(e, status, () => void load()),
         deliveries(e.id, ctx),
       ),
   });
@@ -113,7 +112,6 @@ export function endpointsView(ctx: ViewContext): HTMLElement {
       const list = (await get<{ items: Endpoint[] }>("/v1/endpoints")).items;
       // At most 20 per tenant: each one's state is one more read.
       endpoints = await Promise.all(list.map((e) => get<EndpointWithState>(`/v1/endpoints/${seg(e.id)}`)));
-      status.clear();
     } catch (e) {
       status.error(e, "Could not list the endpoints");
       endpoints = [];

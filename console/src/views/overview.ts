@@ -7,7 +7,7 @@ import { barChart, lineChart } from "../charts";
 import { button, h, replace, viewHeading } from "../dom";
 import { count, millis, when } from "../format";
 import { notice } from "../notice";
-import type { Stats } from "../types";
+import type { Stats, StatsMinute } from "../types";
 import type { ViewContext } from "../view";
 
 /** The window the overview shows, in minutes. */
@@ -15,9 +15,8 @@ export const STATS_MINUTES = 60;
 /** How often the overview reads the figures again while open. */
 const REFRESH_MS = 30_000;
 
-/** The series of a stats answer, in the order the chart draws them. */
-export function activitySeries(stats: Stats) {
-  const m = stats.minutes;
+/** The series of a stats answer's minutes, in the order the chart draws them. */
+export function activitySeries(m: StatsMinute[]) {
   return [
     { name: "Messages accepted", values: m.map((x) => x.messages) },
     { name: "Sent", values: m.map((x) => x.sent) },
@@ -63,13 +62,13 @@ export function statsCharts(stats: Stats): HTMLElement {
     .map(([label, value]) => ({ label, value }));
   const latency = (["p50", "p90", "p99"] as const).flatMap((p) => {
     const v = stats.deliveryLatencyMs[p];
-    return v === undefined ? [] : [{ label: p, value: v }];
+    return v === undefined || v === null ? [] : [{ label: p, value: v }];
   });
   return h(
     "div",
     { class: "charts" },
     totals(stats.totals),
-    lineChart("Messages and events per minute", stats.minutes.map((m) => m.minute), activitySeries(stats)),
+    lineChart("Messages and events per minute", stats.minutes.map((m) => m.minute), activitySeries(stats.minutes)),
     h(
       "div",
       { class: "chart-row" },

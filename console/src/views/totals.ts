@@ -1,44 +1,46 @@
 /**
- * Every tenant's last hour, for the operator (`GET /admin/v1/stats?minutes=60`): queued, retrying and
- * dead per tenant, deliveries per minute as a sparkline, the figures by channel, and the relay's whole
- * activity as one chart.
+ * Every tenant's last hour, for the operator (`GET /admin/v1/stats?minutes=60`, a page of tenants at a
+ * time): queued, retrying and dead per tenant, deliveries per minute as a sparkline, the figures by
+ * channel, and the page's tenants together as one chart.
  */
-import { ApiError, get } from "../api";
+import { get } from "../api";
 import { lineChart, sparkline } from "../charts";
 import { button, h, replace, viewHeading } from "../dom";
 import { count } from "../format";
-import { notice } from "../notice";
-import { arraySource, PagedTable } from "../paged-table";
-import type { AdminStats, Stats } from "../types";
+import { PagedTable } from "../paged-table";
+import type { AdminStats, StatsMinute } from "../types";
 import type { ViewContext } from "../view";
 import { activitySeries, byChannel, STATS_MINUTES } from "./overview";
 
 type TenantStats = AdminStats["tenants"][number];
 
+/** Tenants per page: each one's figures are read from every store it has. */
+const TENANTS_PAGE = 20;
+
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** All tenants' minutes added up, minute by minute. */
-function combined(tenants: TenantStats[]): Stats | undefined {
+/** Tenants' minutes added up, minute by minute. */
+function combined(tenants: TenantStats[]): StatsMinute[] {
   const first = tenants[0];
-  if (!first) return undefined;
-  const minutes = first.minutes.map((m, i) => ({
+  if (!first) return [];
+  const at = (i: number, k: keyof Omit<StatsMinute, "minute">) => sum(tenants.map((t) => t.minutes[i]?.[k] ?? 0));
+  return first.minutes.map((m, i) => ({
     minute: m.minute,
-    messages: sum(tenants.map((t) => t.minutes[i]?.messages ?? 0)),
-    sent: sum(tenants.map((t) => t.minutes[i]?.sent ?? 0)),
-    failed: sum(tenants.map((t) => t.minutes[i]?.failed ?? 0)),
-    received: sum(tenants.map((t) => t.minutes[i]?.received ?? 0)),
-    delivered: sum(tenants.map((t) => t.minutes[i]?.delivered ?? 0)),
+    messages: at(i, "messages"),
+    sent: at(i, "sent"),
+    failed: at(i, "failed"),
+    received: at(i, "received"),
+    delivered: at(i, "delivered"),
   }));
-  return { from: first.from, to: first.to, minutes, failuresByReason: {}, deliveryLatencyMs: {}, totals: {} };
 }
 
 export function totalsView(ctx: ViewContext): HTMLElement {
-  const status = notice();
   const chart = h("div");
-  let tenants: TenantStats[] = [];
-  const table = new PagedTable<TenantStats>({
+  const table: PagedTable<TenantStats> = new PagedTable<TenantStats>({
     caption: "Per tenant, the last hour",
+    pageSize: TENANTS_PAGE,
     empty: "No tenants.",
+    unavailable: "Totals are not available on this relay (GET /admin/v1/stats is not offered). Tenants can still be opened one by one.",
     columns: [
       { header: "Tenant", cell: (t) => h("code", {}, t.tenant) },
       { header: "Queued", cell: (t) => count(t.totals.queued), className: "num" },
@@ -53,26 +55,23 @@ export function totalsView(ctx: ViewContext): HTMLElement {
         },
       },
     ],
-    source: (cursor, limit, signal) => arraySource(tenants)(cursor, limit, signal),
+    // The API pages by tenant id: `after` is the `next` of the page before.
+    source: async (cursor, limit, signal) => {
+      const page = await get<AdminStats>("/admin/v1/stats", { minutes: STATS_MINUTES, limit, after: cursor }, signal);
+      return { items: page.tenants, ...(page.next && { next: page.next }) };
+    },
+    key: (t) => t.tenant,
     details: (t) => byChannel(t.byChannel, `${t.tenant} by channel`) ?? h("p", {}, "No figures by channel."),
+    onPage: (tenants) => {
+      const minutes = combined(tenants);
+      replace(chart, minutes.length > 0 ? lineChart("The tenants of this page together: messages and events per minute", minutes.map((m) => m.minute), activitySeries(minutes)) : null);
+    },
   });
   ctx.onLeave(() => table.dispose());
-  async function load(): Promise<void> {
-    try {
-      tenants = (await get<AdminStats>("/admin/v1/stats", { minutes: STATS_MINUTES })).tenants;
-      status.clear();
-      table.element.hidden = false;
-      const all = combined(tenants);
-      replace(chart, all ? lineChart("All tenants: messages and events per minute", all.minutes.map((m) => m.minute), activitySeries(all)) : null);
-    } catch (e) {
-      tenants = [];
-      // Without the figures, an empty table would only mislead.
-      table.element.hidden = e instanceof ApiError && e.unavailable;
-      if (e instanceof ApiError && e.unavailable) status.info("Totals are not available on this relay (GET /admin/v1/stats is not offered). Tenants can still be opened one by one.");
-      else status.error(e, "Could not read the totals");
-    }
-    await table.reload();
-  }
-  void load();
-  return h("div", {}, viewHeading("Totals per tenant"), h("div", { class: "actions" }, button("Refresh", () => void load())), status.element, chart, table.element);
+  const load = async () => {
+    replace(chart);
+    await table.refresh();
+  };
+  void table.reload();
+  return h("div", {}, viewHeading("Totals per tenant"), h("div", { class: "actions" }, button("Refresh", () => void load())), chart, table.element);
 }
