@@ -332,9 +332,9 @@ describe("the console", () => {
     const row = page.getByRole("row").filter({ hasText: keyId });
     expect(await row.textContent()).toContain(`…${key.slice(-4)}`);
     expect(await row.textContent()).not.toContain("……");
+    await screenshot(page, "api-keys");
     await page.getByRole("button", { name: "I have stored it" }).click();
     expect(await page.content()).not.toContain(key);
-    await screenshot(page, "api-keys");
 
     await row.getByRole("button", { name: `Revoke key ${keyId}` }).click();
     await row.getByRole("button", { name: `Confirm: revoke key ${keyId}` }).click();
@@ -475,10 +475,13 @@ function sampleStats(scale = 1) {
     from: minutes[0]!.minute,
     to: new Date(HOUR_END + 60_000).toISOString(),
     minutes,
-    failuresByReason: { window_closed: 12 * scale, recipient_invalid: 4 * scale, rate_limited: 2 * scale },
+    failuresByReason: { window_closed: Math.round(12 * scale), recipient_invalid: Math.round(4 * scale), endpoint_http_5xx: Math.round(2 * scale) },
     deliveryLatencyMs: { p50: 84, p90: 310, p99: 1240 },
-    totals: { queued: 3 * scale, retrying: 1, dead: 2 },
-    byChannel: { whatsapp: { messages: 800 * scale, delivered: 1200 * scale }, telegram: { messages: 120 * scale, delivered: 150 * scale } },
+    totals: { queued: Math.round(3 * scale), retrying: 1, dead: 2 },
+    byChannel: {
+      whatsapp: { messages: Math.round(800 * scale), sent: Math.round(790 * scale), failed: Math.round(10 * scale), received: Math.round(400 * scale) },
+      telegram: { messages: Math.round(120 * scale), sent: Math.round(118 * scale), failed: Math.round(2 * scale), received: Math.round(90 * scale) },
+    },
   };
 }
 const json = (body: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
@@ -497,7 +500,7 @@ describe("the console's pictures and pages, over answers of known shape", () => 
     const sent = sum(stats.minutes.map((m) => m.sent));
     expect(await activity.locator("desc").textContent()).toContain(`Sent: ${sent.toLocaleString("en-US")} in all`);
     const failures = page.getByRole("img", { name: /^Failures by reason/ });
-    expect(await failures.locator("desc").textContent()).toBe("window_closed: 12, recipient_invalid: 4, rate_limited: 2");
+    expect(await failures.locator("desc").textContent()).toBe("window_closed: 12, recipient_invalid: 4, endpoint_http_5xx: 2");
     expect(await page.getByRole("img", { name: /^Delivery latency/ }).locator("desc").textContent()).toBe("p50: 84 ms, p90: 310 ms, p99: 1.2 s");
     // Each chart's data as a table, for whoever does not see the picture.
     await page.getByText("Messages and events per minute: the data as a table").click();

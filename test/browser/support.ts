@@ -76,10 +76,15 @@ export class PageWatch {
   }
 }
 
+/** How much of a long page a screenshot shows, in CSS pixels. */
+const SCREENSHOT_MAX_HEIGHT = 1400;
+
 /** Saves a screenshot under CONSOLE_SCREENSHOTS (`npm run screenshots`); nothing otherwise. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.CONSOLE_SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true, animations: "disabled" });
+  const width = page.viewportSize()?.width ?? 1280;
+  const height = Math.min(await page.evaluate<number>("document.documentElement.scrollHeight"), SCREENSHOT_MAX_HEIGHT);
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height }, animations: "disabled" });
 }
