@@ -108,6 +108,11 @@ function renderShell(focusView: boolean): void {
     { "aria-label": "Pages" },
     h("ul", {}, ...routes.map((r) => h("li", {}, h("a", { href: `#/${r.path}`, "aria-current": r === route ? "page" : null }, r.label)))),
   );
+  // The open page's own link reads it again (the hash does not change, so nothing else would).
+  nav.querySelector("a[aria-current=page]")?.addEventListener("click", (e) => {
+    e.preventDefault();
+    renderShell(true);
+  });
   const skip = h("a", { class: "skip", href: "#/" + route.path }, "Skip to the page");
   // The skip link moves focus without touching the hash (which names the page).
   skip.addEventListener("click", (e) => {

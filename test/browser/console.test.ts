@@ -196,6 +196,34 @@ describe("the console", () => {
     expect(await inPage<string>(page, "location.hash")).toBe("#/messages");
   });
 
+  it("labels every control of every page, and marks the page open", async () => {
+    /** What a page gets wrong: controls without a label, buttons without a name, not one heading 1. */
+    const audit = `(() => {
+      const unlabelled = [...document.querySelectorAll("input, select, textarea")]
+        .filter((e) => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby"))
+        .map((e) => e.outerHTML);
+      const nameless = [...document.querySelectorAll("button")].filter((b) => !b.textContent.trim() && !b.getAttribute("aria-label")).map((b) => b.outerHTML);
+      const current = [...document.querySelectorAll("nav a[aria-current=page]")].map((a) => a.textContent);
+      return { unlabelled, nameless, headings: document.querySelectorAll("h1").length, current };
+    })()`;
+    const pages = {
+      tenant: ["Overview", "Send", "Messages", "Conversations", "Dead letters", "Accounts", "Endpoints", "API keys"],
+      operator: ["Tenants", "Totals"],
+    };
+    for (const [as, key] of [["tenant", SANDBOX_KEY], ["operator", SANDBOX_ADMIN_KEY]] as const) {
+      const { page } = await newPage();
+      await page.goto(`${relay}/console/`);
+      expect(await inPage(page, audit), "sign-in").toEqual({ unlabelled: [], nameless: [], headings: 1, current: [] });
+      await signIn(page, key, as);
+      for (const link of pages[as]) {
+        await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: link, exact: true }).click();
+        await page.locator("h1:focus").waitFor();
+        await page.waitForLoadState("networkidle");
+        expect(await inPage(page, audit), link).toEqual({ unlabelled: [], nameless: [], headings: 1, current: [link] });
+      }
+    }
+  });
+
   it("sends the seed's message from the page and follows its status to read", async () => {
     const { page } = await newPage();
     await signIn(page, SANDBOX_KEY, "tenant");
