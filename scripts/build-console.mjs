@@ -5,7 +5,8 @@
  * `console/src/main.ts` with esbuild (minified, one ES module), copies the page, its styles and icon, and
  * writes `public/_headers` (the console's Content-Security-Policy: nothing loads from anywhere else).
  * Fails when the console weighs more than its gzipped budget. `npm start`, `npm test` and
- * `npm run test:console` run it first; the output is not committed.
+ * `npm run test:console` run it first; the output is not committed (only `public/.assetsignore` is, so
+ * that the directory wrangler.toml names exists before a build).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
