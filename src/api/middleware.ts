@@ -22,9 +22,9 @@ export function requireAuth(scope?: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const config = loadConfig(c.env);
     const { headers } = c.req.raw;
-    const acting = headers.get(ACTING_TENANT_HEADER);
-    const principal =
-      acting === null ? await authenticate(headers, config, registryLookup(c.env)) : await actingPrincipal(headers, config, registryLookup(c.env), c.env.ADMIN_KEYS, acting.trim());
+    // An empty header names no tenant: the credential's own applies.
+    const acting = headers.get(ACTING_TENANT_HEADER)?.trim();
+    const principal = acting ? await actingPrincipal(headers, config, registryLookup(c.env), c.env.ADMIN_KEYS, acting) : await authenticate(headers, config, registryLookup(c.env));
     if (scope) requireScope(principal, scope);
     if (scope === "messages:send" && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
       throw new ProblemError(403, "tenant_suspended", "This tenant is suspended: it cannot send. Ask the relay's operator.");
