@@ -33,8 +33,9 @@ type Problems = NonNullable<Operation["problems"]>;
 /** What every authenticated route answers when the credential fails (clients and operators alike). */
 const AUTH_PROBLEMS: Problems = {
   401: ["missing_credentials", "invalid_authorization", "invalid_api_key", "invalid_token"],
-  403: ["insufficient_scope"],
 };
+/** What a route that needs a scope (or the operator's `admin`) answers to a credential without it. */
+const SCOPE_PROBLEMS: Problems = { 403: ["insufficient_scope"] };
 /** What a client route answers for `X-Relay-Tenant`: a tenant's credential naming another, a tenant that does not exist. */
 const ACTING_PROBLEMS: Problems = { 403: ["operator_required"], 404: ["tenant_not_found"] };
 /** A suspended tenant still reads, but nothing that needs `messages:send`. */
@@ -79,6 +80,7 @@ function problemsOf(op: Operation): Map<number, ProblemCode[]> {
   const jsonBody = op.body && !("mediaType" in op.body);
   const sets: Problems[] = [
     op.access !== "none" ? AUTH_PROBLEMS : {},
+    op.access !== "none" && op.access !== "tenant" ? SCOPE_PROBLEMS : {},
     op.access !== "none" && op.access !== "operator" ? ACTING_PROBLEMS : {},
     op.access === "messages:send" ? SEND_PROBLEMS : {},
     jsonBody ? BODY_PROBLEMS : {},

@@ -79,7 +79,8 @@ async function listMessages(c: AppContext): Promise<MessageList> {
     }),
   );
   return {
-    items: rows.flatMap((r) => records.get(r.id) ?? []),
+    // A message may have moved on between the two reads: its status now decides.
+    items: rows.flatMap((r) => records.get(r.id) ?? []).filter((r) => !q.status || r.status === q.status),
     ...(next && { next: encodeCursor(placeCursor(next)) }),
   };
 }
