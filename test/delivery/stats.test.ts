@@ -99,6 +99,34 @@ describe("firstKeyAtOrAfter", () => {
   );
 });
 
+describe("a window in a large shard", () => {
+  it("is found in a few lookups by key, and only its rows are counted", () =>
+    onFreshObject("endpoint", (sql) => {
+      const store = new EndpointStore(sql);
+      const total = 20_000;
+      // One event a second for 20,000 seconds; the window is the last three minutes of them.
+      const start = BASE - (total - 180) * 1000;
+      for (let i = 0; i < total; i += 500) {
+        for (let j = i; j < i + 500; j++) store.append([event(`big-${j}`, "message.received")], start + j * 1000, new Set([`big-${j}`]));
+      }
+      let statements = 0;
+      const counting = new Proxy(sql, {
+        get: (target, name) =>
+          name === "exec"
+            ? (query: string, ...args: SqlStorageValue[]) => {
+                statements++;
+                return target.exec(query, ...args);
+              }
+            : Reflect.get(target, name),
+      });
+      expect(firstKeyAtOrAfter(counting, { table: "events", key: "seq", time: "created_at" }, BASE)).toBe(total - 180 + 1);
+      expect(statements).toBeLessThanOrEqual(2 + Math.ceil(Math.log2(total)) + 1);
+      const part = endpointShardStats(sql, WINDOW, false);
+      expect(Object.values(part.minutes).map((m) => m.received)).toEqual([60, 60, 60]);
+      expect(part.totals.queued).toBe(total);
+    }));
+});
+
 describe("conversation shard statistics", () => {
   it("count accepted, sent and failed messages by minute (steps by when the relay recorded them), reasons, and what waits", () =>
     onFreshObject("conversation", (sql) => {
