@@ -33,8 +33,11 @@ type Problems = NonNullable<Operation["problems"]>;
 /** What every authenticated route answers when the credential fails (clients and operators alike). */
 const AUTH_PROBLEMS: Problems = {
   401: ["missing_credentials", "invalid_authorization", "invalid_api_key", "invalid_token"],
-  403: ["insufficient_scope"],
 };
+/** What a route that needs a scope (or the operator's `admin`) answers to a credential without it. */
+const SCOPE_PROBLEMS: Problems = { 403: ["insufficient_scope"] };
+/** What a client route answers for `X-Relay-Tenant`: a tenant's credential naming another, a tenant that does not exist. */
+const ACTING_PROBLEMS: Problems = { 403: ["operator_required"], 404: ["tenant_not_found"] };
 /** A suspended tenant still reads, but nothing that needs `messages:send`. */
 const SEND_PROBLEMS: Problems = { 403: ["tenant_suspended"] };
 /** What every route with a JSON body answers when the body is wrong. */
@@ -63,6 +66,13 @@ const SECURITY_SCHEMES: Record<string, oas31.SecuritySchemeObject> = {
     scheme: "bearer",
     description: "An operator key (its SHA-256 listed in the `ADMIN_KEYS` secret) or a JWT whose scopes include `admin`.",
   },
+  actingTenant: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Relay-Tenant",
+    description:
+      "With an operator credential, a client route acts as this tenant, with every scope (`404 tenant_not_found` when there is none). A tenant's own credential may name only its own tenant (`403 operator_required` otherwise).",
+  },
 };
 
 /** The problems an operation answers, by status: those its access and body imply, then its own. */
@@ -70,6 +80,8 @@ function problemsOf(op: Operation): Map<number, ProblemCode[]> {
   const jsonBody = op.body && !("mediaType" in op.body);
   const sets: Problems[] = [
     op.access !== "none" ? AUTH_PROBLEMS : {},
+    op.access !== "none" && op.access !== "tenant" ? SCOPE_PROBLEMS : {},
+    op.access !== "none" && op.access !== "operator" ? ACTING_PROBLEMS : {},
     op.access === "messages:send" ? SEND_PROBLEMS : {},
     jsonBody ? BODY_PROBLEMS : {},
     op.problems ?? {},
@@ -93,8 +105,15 @@ const reply = ({ description, schema, mediaType = "application/json", headers }:
  * @see https://spec.openapis.org/oas/v3.1.0#operation-object
  */
 function operation(op: Operation): ZodOpenApiOperationObject {
-  const scoped = op.access !== "none" && op.access !== "operator" ? op.access : undefined;
-  const notes = [op.description, scoped && `Requires the \`${scoped}\` scope.`, op.access === "operator" && "Requires an operator credential."];
+  const scoped = op.access !== "none" && op.access !== "operator" && op.access !== "tenant" ? op.access : undefined;
+  const client = scoped !== undefined || op.access === "tenant";
+  const notes = [
+    op.description,
+    scoped && `Requires the \`${scoped}\` scope.`,
+    op.access === "tenant" && "Any valid client credential.",
+    op.access === "operator" && "Requires an operator credential.",
+  ];
+  const clientScopes = scoped ? [scoped] : [];
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, r] of Object.entries(op.responses)) responses[status] = reply(r);
   for (const [status, codes] of problemsOf(op)) {
@@ -107,7 +126,11 @@ function operation(op: Operation): ZodOpenApiOperationObject {
     summary: op.summary,
     ...(notes.some(Boolean) && { description: notes.filter(Boolean).join(" ") }),
     ...(scoped && { "x-required-scope": scoped }),
-    security: scoped ? [{ bearer: [scoped] }, { apiKeyHeader: [scoped] }] : op.access === "operator" ? [{ operator: [] }] : [],
+    security: client
+      ? [{ bearer: clientScopes }, { apiKeyHeader: clientScopes }, { operator: [], actingTenant: [] }]
+      : op.access === "operator"
+        ? [{ operator: [] }]
+        : [],
     ...(op.params && { requestParams: op.params }),
     ...(body && {
       requestBody:

@@ -6,11 +6,15 @@ import { adminApi } from "./api/admin";
 import { apiKeysApi } from "./api/api-keys";
 import { conversationsApi } from "./api/conversations";
 import { deadLettersApi } from "./api/dead-letters";
+import { deliveriesApi } from "./api/deliveries";
 import { endpointsApi } from "./api/endpoints";
 import { docsApi } from "./api/docs";
 import { mediaApi } from "./api/media";
+import { meApi } from "./api/me";
+import { messageListApi } from "./api/message-list";
 import { messagesApi } from "./api/messages";
 import type { Health } from "./api/schemas";
+import { statsApi } from "./api/stats";
 import { webhooksApi } from "./api/webhooks";
 import type { AppEnv } from "./api/context";
 import { ConfigError } from "./config/load";
@@ -22,6 +26,7 @@ export function buildApp() {
   app.use(requestId({ headerName: "x-request-id" }));
   app.get("/health", (c) => c.json({ ok: true } satisfies Health));
   app.route("/", messagesApi);
+  app.route("/", messageListApi);
   app.route("/", actionsApi);
   app.route("/", webhooksApi);
   app.route("/", mediaApi);
@@ -31,6 +36,9 @@ export function buildApp() {
   app.route("/", apiKeysApi);
   app.route("/", accountsApi);
   app.route("/", endpointsApi);
+  app.route("/", deliveriesApi);
+  app.route("/", statsApi);
+  app.route("/", meApi);
   app.route("/", docsApi);
   app.notFound(() => problemResponse(404, "not_found", "No such route."));
   app.onError((err, c) => {

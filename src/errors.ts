@@ -38,6 +38,7 @@ export type ProblemCode =
   | "missing_credentials"
   | "no_endpoint"
   | "not_found"
+  | "operator_required"
   | "unknown_account"
   | "unknown_webhook"
   | "unsupported_content"

@@ -5,8 +5,10 @@ import { forgetRegistryView } from "../registry/directory";
 import { registryOf } from "../registry/registry";
 import { issueApiKey, revokeApiKey } from "./api-keys";
 import { limitBody, MAX_API_BODY_BYTES, readJsonBody, readOptionalBody } from "./body";
+import type { OperatorMe } from "./console-schemas";
 import type { AppContext, AppEnv } from "./context";
 import { requireOperator } from "./middleware";
+import { operatorStats } from "./stats";
 import { CreateTenant, IssueKeyRequest, type MasterKeyRotated, TenantsQuery, type TenantPage, type TenantWithKeys, UpdateTenant } from "./schemas";
 
 const notFound = (id: string) => new ProblemError(404, "tenant_not_found", `There is no tenant '${id}' in the registry.`);
@@ -20,10 +22,13 @@ async function written<T>(c: AppContext, write: (registry: ReturnType<typeof reg
 
 /**
  * The operator API (`/admin/v1`): tenants created, renamed, suspended, resumed and deleted at runtime,
- * a tenant's API keys issued (shown once) and revoked, and the master key rotated.
+ * a tenant's API keys issued (shown once) and revoked, the master key rotated, and every tenant's
+ * statistics.
  */
 export const adminApi = new Hono<AppEnv>()
   .use("/admin/v1/*", requireOperator)
+  .get("/admin/v1/me", (c) => c.json({ operator: true } satisfies OperatorMe))
+  .get("/admin/v1/stats", operatorStats)
   .post("/admin/v1/tenants", limitBody(MAX_API_BODY_BYTES), async (c) => {
     const { id, name } = await readJsonBody(c, CreateTenant);
     const tenant = await written(c, (r) => r.createTenant(id, name));

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { adapterFor } from "../channels/registry";
 import type { ConversationFactsRow } from "../delivery/conversation-facts";
-import { conversationOutbox } from "../delivery/conversation-shards";
+import { conversationOutbox, conversationShard } from "../delivery/conversation-shards";
 import { conversationFacts, conversationWindow, factsKey } from "../delivery/customers";
 import { CONVERSATION_SHARDS } from "../delivery/shards";
 import { ProblemError } from "../errors";
@@ -12,20 +12,10 @@ import type { AppContext, AppEnv } from "./context";
 import { requireAuth } from "./middleware";
 import { ConversationsQuery } from "./schemas";
 import { readQuery } from "./body";
+import { decodeCursor, encodeCursor } from "./cursor";
 
 /** Where a page ends: the last conversation's update time, account and peer (the list's order). */
 const Cursor = z.tuple([z.number().int(), z.string(), z.string()]);
-type Cursor = z.infer<typeof Cursor>;
-
-const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-function decodeCursor(raw: string): Cursor {
-  try {
-    return Cursor.parse(JSON.parse(atob(raw.replace(/-/g, "+").replace(/_/g, "/"))));
-  } catch {
-    throw new ProblemError(400, "validation_failed", "cursor: not a cursor this API gave; pass `next` from the previous page as it is.");
-  }
-}
-
 
 /** The public view of a stored conversation. */
 function viewOf(row: ConversationFactsRow, now: number): Conversation {
@@ -54,7 +44,7 @@ function viewOf(row: ConversationFactsRow, now: number): Conversation {
 async function listConversations(c: AppContext): Promise<ConversationList> {
   const tenant = c.get("principal").tenant;
   const q = readQuery(c, ConversationsQuery);
-  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const after = q.cursor ? decodeCursor(q.cursor, Cursor) : undefined;
   const accounts = q.account ? [q.account] : (await tenantAccounts(c.env, tenant)).map((a) => a.id);
   const rows = (
     await Promise.all(
@@ -91,7 +81,7 @@ async function listConversations(c: AppContext): Promise<ConversationList> {
 /** A shard by its number (for listing every shard), or the shard of a peer. */
 function shardOutbox(c: AppContext, s: { tenant: string; channel: Conversation["channel"]; account: string; peer: string; shard?: number }) {
   if (s.shard === undefined) return conversationOutbox(c.env, s);
-  return c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(JSON.stringify([s.tenant, s.account, s.shard])));
+  return conversationShard(c.env, s.tenant, s.account, s.shard);
 }
 
 /** Conversations: every customer the relay has seen or written to, with their identities and messaging window. */

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { ACTING_TENANT_HEADER, actingPrincipal } from "../auth/acting-tenant";
 import { authenticate, authenticateOperator, type RegistryLookup, requireScope } from "../auth/authenticate";
 import { loadConfig } from "../config/load";
 import type { Scope } from "../config/schema";
@@ -13,14 +14,18 @@ const registryLookup = (env: Env): RegistryLookup => ({
 });
 
 /**
- * Authenticates the client and checks it holds `scope`; the principal is then `c.get("principal")`. A
- * suspended tenant may still read, never send.
+ * Authenticates the client and checks it holds `scope` (any valid credential when absent); the principal
+ * is then `c.get("principal")`. With `X-Relay-Tenant`, an operator acts as that tenant (see
+ * `actingPrincipal`). A suspended tenant may still read, never send.
  */
-export function requireAuth(scope: Scope) {
+export function requireAuth(scope?: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const config = loadConfig(c.env);
-    const principal = await authenticate(c.req.raw.headers, config, registryLookup(c.env));
-    requireScope(principal, scope);
+    const { headers } = c.req.raw;
+    // An empty header names no tenant: the credential's own applies.
+    const acting = headers.get(ACTING_TENANT_HEADER)?.trim();
+    const principal = acting ? await actingPrincipal(headers, config, registryLookup(c.env), c.env.ADMIN_KEYS, acting) : await authenticate(headers, config, registryLookup(c.env));
+    if (scope) requireScope(principal, scope);
     if (scope === "messages:send" && (await registryTenant(c.env, principal.tenant))?.status === "suspended") {
       throw new ProblemError(403, "tenant_suspended", "This tenant is suspended: it cannot send. Ask the relay's operator.");
     }

@@ -9,10 +9,14 @@ import { type ProblemCode, ProblemError } from "../errors";
 export interface Principal {
   tenant: string;
   scopes: readonly Scope[];
-  via: "api_key" | "jwt";
+  /** `operator`: an operator acting as the tenant (`X-Relay-Tenant`), with every scope. */
+  via: "api_key" | "jwt" | "operator";
   /** The API key used, when it was one (for `lastUsedAt`). */
   keyId?: string;
 }
+
+/** The scope of a JWT that makes its bearer an operator of the relay. */
+export const OPERATOR_SCOPE = "admin";
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -32,8 +36,13 @@ export function presentedCredential(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || undefined;
 }
 
+/** Every scope a token claims, known or not (`scope` as a space-separated string, or `scp` as an array). */
+export function claimedScopes(payload: JWTPayload): unknown[] {
+  return typeof payload.scope === "string" ? payload.scope.split(" ") : Array.isArray(payload.scp) ? payload.scp : [];
+}
+
 function scopesOf(payload: JWTPayload): Scope[] {
-  const raw = typeof payload.scope === "string" ? payload.scope.split(" ") : Array.isArray(payload.scp) ? payload.scp : [];
+  const raw = claimedScopes(payload);
   return SCOPES.filter((s) => raw.includes(s));
 }
 
@@ -44,7 +53,7 @@ export interface RegistryLookup {
 }
 
 /** The verified claims of a bearer JWT; 401 when it is not valid. */
-async function verifiedClaims(token: string, config: LoadedConfig): Promise<JWTPayload> {
+export async function verifiedClaims(token: string, config: LoadedConfig): Promise<JWTPayload> {
   const jwt = config.config.auth.jwt;
   if (!jwt) throw unauthorized("invalid_token", "This relay does not accept JWTs; use an API key.");
   const options = {
@@ -71,13 +80,24 @@ async function verifiedClaims(token: string, config: LoadedConfig): Promise<JWTP
 }
 
 async function verifyJwt(token: string, config: LoadedConfig, registry: RegistryLookup): Promise<Principal> {
-  const payload = await verifiedClaims(token, config);
+  return principalOfClaims(await verifiedClaims(token, config), registry);
+}
+
+/** The tenant principal of a verified token: its `sub` names the tenant (401 when it names none). */
+export async function principalOfClaims(payload: JWTPayload, registry: RegistryLookup): Promise<Principal> {
   const tenant = (await registry.tenant(payload.sub!))?.id;
   if (!tenant) throw unauthorized("invalid_token", "The token's subject is not a tenant of this relay.");
   return { tenant, scopes: scopesOf(payload), via: "jwt" };
 }
 
-const isJwt = (credential: string) => JWT_SHAPE.test(credential) && credential.startsWith("eyJ");
+/** Whether a credential is a JWT (else it is an API key or an operator key). */
+export const isJwt = (credential: string) => JWT_SHAPE.test(credential) && credential.startsWith("eyJ");
+
+/** Whether a key (not a JWT) is one of the operator keys, whose SHA-256 the `ADMIN_KEYS` secret lists. */
+export async function isOperatorKey(credential: string, adminKeys: string | undefined): Promise<boolean> {
+  const hash = await sha256Hex(credential);
+  return (adminKeys ?? "").split(",").some((k) => k.trim().toLowerCase() === hash);
+}
 
 /**
  * Authenticates an operator of the relay: a key whose SHA-256 is in the `ADMIN_KEYS` secret (comma
@@ -88,13 +108,10 @@ export async function authenticateOperator(headers: Headers, config: LoadedConfi
   if (!credential) throw unauthorized("missing_credentials", "Send an operator key or JWT as 'Authorization: Bearer <token>'.");
   if (isJwt(credential)) {
     const payload = await verifiedClaims(credential, config);
-    const raw = typeof payload.scope === "string" ? payload.scope.split(" ") : Array.isArray(payload.scp) ? payload.scp : [];
-    if (!raw.includes("admin")) throw new ProblemError(403, "insufficient_scope", "This token lacks the 'admin' scope.", { requiredScope: "admin" });
+    if (!claimedScopes(payload).includes(OPERATOR_SCOPE)) throw new ProblemError(403, "insufficient_scope", "This token lacks the 'admin' scope.", { requiredScope: OPERATOR_SCOPE });
     return;
   }
-  const hash = await sha256Hex(credential);
-  const known = (adminKeys ?? "").split(",").map((k) => k.trim().toLowerCase());
-  if (!known.includes(hash)) throw unauthorized("invalid_api_key", "The operator key is not valid.");
+  if (!(await isOperatorKey(credential, adminKeys))) throw unauthorized("invalid_api_key", "The operator key is not valid.");
 }
 
 /**
@@ -103,9 +120,20 @@ export async function authenticateOperator(headers: Headers, config: LoadedConfi
  * @see https://datatracker.ietf.org/doc/html/rfc6750
  */
 export async function authenticate(headers: Headers, config: LoadedConfig, registry: RegistryLookup): Promise<Principal> {
+  const credential = tenantCredential(headers);
+  if (isJwt(credential)) return verifyJwt(credential, config, registry);
+  return principalOfKey(credential, registry);
+}
+
+/** The credential of a client request; 401 when there is none. */
+export function tenantCredential(headers: Headers): string {
   const credential = presentedCredential(headers);
   if (!credential) throw unauthorized("missing_credentials", "Send an API key or JWT as 'Authorization: Bearer <token>'.");
-  if (isJwt(credential)) return verifyJwt(credential, config, registry);
+  return credential;
+}
+
+/** The tenant principal of an API key; 401 when the registry has no such key. */
+export async function principalOfKey(credential: string, registry: RegistryLookup): Promise<Principal> {
   const issued = await registry.apiKey(await sha256Hex(credential));
   if (!issued) throw unauthorized("invalid_api_key", "The API key is not valid.");
   return { tenant: issued.tenant, scopes: SCOPES.filter((s) => issued.scopes.includes(s)), via: "api_key", keyId: issued.id };

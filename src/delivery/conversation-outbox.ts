@@ -12,13 +12,16 @@ import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
 import { ConversationStore, type DueHead, type PendingMessage, type QueuedMessage } from "./conversation-store";
+import { conversationShardStats } from "./conversation-stats";
 import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { checkMediaUrl } from "./media-check";
+import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { sendContextFor } from "./send-context";
 import { CONVERSATION_SHARDS } from "./shards";
+import { emptyStatsPart, type StatsPart, type StatsWindow } from "./stats";
 import { TokenBucket } from "./token-bucket";
 
 /** How long one alarm keeps starting sends before it yields and re-arms (keeps alarms well under limits). */
@@ -164,6 +167,22 @@ export class ConversationOutbox extends DurableObject<Env> {
   async message(id: string, tenant: string): Promise<MessageRecord | null> {
     const record = this.store.record(id);
     return record && record.conversation.tenant === tenant ? record : null;
+  }
+
+  /** The newest of the shard's messages that match a scan (their places and ids), for its tenant only. */
+  async messageKeys(scan: MessageScan, tenant: string): Promise<MessageScanResult> {
+    return this.store.owner?.tenant === tenant ? scanMessages(this.ctx.storage.sql, scan) : { hits: [] };
+  }
+
+  /** The records of some of the shard's messages, in the order asked, for its tenant only. */
+  async messageRecords(ids: string[], tenant: string): Promise<MessageRecord[]> {
+    if (this.store.owner?.tenant !== tenant) return [];
+    return ids.flatMap((id) => this.store.record(id) ?? []);
+  }
+
+  /** What the shard counts in a window, for its tenant's statistics (its account is on `channel`). */
+  async stats(window: StatsWindow, tenant: string, channel: string): Promise<StatsPart> {
+    return this.store.owner?.tenant === tenant ? conversationShardStats(this.ctx.storage.sql, window, channel) : emptyStatsPart();
   }
 
   private async sendSoon(now: number): Promise<void> {

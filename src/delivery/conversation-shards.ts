@@ -11,6 +11,11 @@ export function conversationShardId(env: Env, address: ConversationAddress): Dur
   return env.CONVERSATIONS.idFromName(JSON.stringify([address.tenant, address.account, shardOf(address.peer, CONVERSATION_SHARDS)]));
 }
 
+/** Outbox shard `k` (of CONVERSATION_SHARDS) of an account, for what reads every shard of it. */
+export function conversationShard(env: Env, tenant: string, account: string, k: number) {
+  return env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(JSON.stringify([tenant, account, k])));
+}
+
 export function conversationOutbox(env: Env, address: ConversationAddress) {
   return env.CONVERSATIONS.get(conversationShardId(env, address));
 }

@@ -82,7 +82,11 @@ export interface StatusUpdate {
  * Durable Object.
  */
 export class ConversationStore {
-  constructor(private readonly sql: SqlStorage) {
+  /** `clock` stamps when each status step was recorded (the relay's time, whatever the platform's). */
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly clock: () => number = Date.now,
+  ) {
     migrate(sql, CONVERSATION_MIGRATIONS);
   }
 
@@ -362,12 +366,13 @@ export class ConversationStore {
 
   private addHistory(seq: number, id: string, status: MessageStatus, at: number, error?: StatusError): void {
     this.sql.exec(
-      "INSERT INTO history (seq, message_id, status, at, error) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO history (seq, message_id, status, at, error, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
       seq,
       id,
       status,
       at,
       error ? JSON.stringify(error) : null,
+      this.clock(),
     );
   }
 

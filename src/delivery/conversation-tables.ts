@@ -83,6 +83,15 @@ export const CONVERSATION_MIGRATIONS = [
   // A message may quote another (its id as the client gave it) and go under a Messenger message tag.
   `ALTER TABLE messages ADD COLUMN reply_to TEXT;
    ALTER TABLE messages ADD COLUMN tag TEXT;`,
+  // Lists of messages newest first (all of them, one customer's, one reference's, the failed ones),
+  // each read down an index from its newest row, and when the relay recorded each step by its own clock:
+  // a platform's timestamp may lag, so the newest steps are found by key down to a window's start. The
+  // columns indexed never change after insert, and only failed messages enter the partial index.
+  `CREATE INDEX messages_created ON messages (created_at);
+   CREATE INDEX messages_peer_created ON messages (peer, created_at);
+   CREATE INDEX messages_reference_created ON messages (reference, created_at) WHERE reference IS NOT NULL;
+   CREATE INDEX messages_failed_created ON messages (created_at) WHERE status = 'failed';
+   ALTER TABLE history ADD COLUMN recorded_at INTEGER;`,
 ];
 
 /** A row of `messages`. */

@@ -7,11 +7,14 @@ import { CONFIG_ENDPOINT_ID } from "../registry/records";
 import type { InboundEvent } from "../model";
 import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
+import { DeliveryLog, type LogKey, type LoggedDelivery } from "./delivery-log";
 import { decideAfterDelivery, type DeliveryResponse } from "./delivery-outcome";
+import { endpointShardStats } from "./endpoint-stats";
 import { type DeadLetter, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale } from "./retry-policy";
 import { ENDPOINT_SHARDS } from "./shards";
 import { signWebhook } from "./signing";
+import type { StatsPart, StatsWindow } from "./stats";
 
 /** Deliveries in flight at once from one shard (each to a different conversation, so order holds per conversation). */
 const PARALLEL_DELIVERIES = 32;
@@ -47,6 +50,7 @@ interface Owner {
  */
 export class EndpointOutbox extends DurableObject<Env> {
   private store: EndpointStore;
+  private log: DeliveryLog;
   private owner: Owner | undefined;
   /** The alarm is delivering: new events are picked up by it. */
   private delivering = false;
@@ -58,18 +62,20 @@ export class EndpointOutbox extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new EndpointStore(ctx.storage.sql);
+    this.log = new DeliveryLog(ctx.storage.sql);
   }
 
   /**
    * Stores events (ignoring ids seen before, atomically) and arms delivery. Resolves once they are
-   * durable; a disabled endpoint keeps them for later.
+   * durable; a disabled endpoint keeps them for later. `received`: the ids of the events whose copy
+   * here is the one statistics count.
    */
-  async enqueue(tenant: string, endpoint: string, events: InboundEvent[]): Promise<number> {
+  async enqueue(tenant: string, endpoint: string, events: InboundEvent[], received: string[] = []): Promise<number> {
     await this.remember({ tenant, endpoint });
     const now = Date.now();
     const added = this.ctx.storage.transactionSync(() => {
       for (const e of events) this.store.recordDeadMessage(e, now);
-      return this.store.append(events, now);
+      return this.store.append(events, now, new Set(received));
     });
     // A running alarm picks them up (and runs again should the object die meanwhile).
     if (added > 0 && this.delivering) this.wake?.();
@@ -101,6 +107,16 @@ export class EndpointOutbox extends DurableObject<Env> {
     return this.store.deadLetters(limit);
   }
 
+  /** The newest logged delivery attempts strictly before `before`, newest first. */
+  async deliveries(before: LogKey | undefined, limit: number): Promise<LoggedDelivery[]> {
+    return this.log.page(before, limit);
+  }
+
+  /** What this shard counts in a window, for statistics. */
+  async stats(window: StatsWindow): Promise<StatsPart> {
+    return endpointShardStats(this.ctx.storage.sql, window, this.store.state().state === "disabled");
+  }
+
   /** Forgets a dead message once it is queued again. */
   async forgetDeadMessage(messageId: string): Promise<boolean> {
     return this.store.forgetDeadMessage(messageId);
@@ -121,6 +137,7 @@ export class EndpointOutbox extends DurableObject<Env> {
     // An endpoint created again by the same id starts empty.
     this.owner = undefined;
     this.store = new EndpointStore(this.ctx.storage.sql);
+    this.log = new DeliveryLog(this.ctx.storage.sql);
   }
 
   /** The endpoint this outbox serves (outboxes from before several endpoints stored only their tenant). */
@@ -163,7 +180,7 @@ export class EndpointOutbox extends DurableObject<Env> {
   private async deliverDue(target: Target, scale: number): Promise<void> {
     const started = Date.now();
     const inFlight = new Map<string, Promise<void>>();
-    const settled: { event: PendingEvent; response: DeliveryResponse }[] = [];
+    const settled: { event: PendingEvent; response: DeliveryResponse; latencyMs: number }[] = [];
     let disabled = this.store.state().state === "disabled";
     let lingered = false;
     this.candidates = [];
@@ -173,7 +190,8 @@ export class EndpointOutbox extends DurableObject<Env> {
         if (settled.length > 0) {
           const done = settled.splice(0);
           this.ctx.storage.transactionSync(() => {
-            for (const d of done) disabled = this.record(d.event, d.response, scale) || disabled;
+            for (const d of done) disabled = this.record(d.event, d.response, d.latencyMs, scale) || disabled;
+            this.log.prune(Date.now());
           });
           // Only now may a conversation's next event go: its head has moved.
           for (const d of done) inFlight.delete(d.event.conversation);
@@ -184,7 +202,11 @@ export class EndpointOutbox extends DurableObject<Env> {
           for (let event = this.candidates.shift(); event; event = inFlight.size < PARALLEL_DELIVERIES ? this.candidates.shift() : undefined) {
             if (inFlight.has(event.conversation)) continue;
             const e = event;
-            inFlight.set(e.conversation, this.post(target, e).then((response) => void settled.push({ event: e, response })));
+            const sentAt = Date.now();
+            inFlight.set(
+              e.conversation,
+              this.post(target, e).then((response) => void settled.push({ event: e, response, latencyMs: Date.now() - sentAt })),
+            );
           }
         }
         if (inFlight.size === 0) {
@@ -209,9 +231,10 @@ export class EndpointOutbox extends DurableObject<Env> {
     }
   }
 
-  /** Records one delivery's outcome (inside the caller's transaction); true when it disabled the endpoint. */
-  private record(event: PendingEvent, response: DeliveryResponse, scale: number): boolean {
+  /** Records one delivery's outcome and logs the attempt (inside the caller's transaction); true when it disabled the endpoint. */
+  private record(event: PendingEvent, response: DeliveryResponse, latencyMs: number, scale: number): boolean {
     const now = Date.now();
+    this.log.add({ eventId: event.id, attempt: event.attempts + 1, latencyMs, response }, now);
     const ok = response.kind === "answered" && response.status >= 200 && response.status < 300;
     // The failing streak matters only to a failure: a success does not read it.
     const decision = decideAfterDelivery(response, event.attempts, ok ? undefined : this.store.state().failingSince, now, scale);
@@ -290,6 +313,8 @@ export function endpointShards(env: Env, tenant: string, endpoint: string) {
     purge: async () => void (await each((s) => s.purge())),
     deadLetters: async (limit: number) => (await each((s) => s.deadLetters(limit))).flat().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(0, limit),
     forgetDeadMessage: async (messageId: string) => (await each((s) => s.forgetDeadMessage(messageId))).some(Boolean),
+    /** What each shard counts in a window, for statistics. */
+    stats: (window: StatsWindow): Promise<StatsPart[]> => each((s) => s.stats(window)),
     async replayEvent(id: string): Promise<"replayed" | "unknown" | "disabled"> {
       const outcomes = await each((s) => s.replayEvent(id));
       return outcomes.includes("replayed") ? "replayed" : outcomes.includes("disabled") ? "disabled" : "unknown";

@@ -45,6 +45,25 @@ const MIGRATIONS = [
   // earliest head is read once per alarm.
   `DROP INDEX events_created;
    DROP INDEX heads_due;`,
+  // The delivery log (delivery-log.ts): every attempt with its outcome and latency, the newest kept, and
+  // per-minute counts of outcomes for statistics. `received` marks the one copy of a customer's event
+  // that statistics count: the copy of the first endpoint it was routed to.
+  `CREATE TABLE deliveries (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     event_id TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     status INTEGER,
+     latency_ms INTEGER NOT NULL,
+     error TEXT
+   );
+   CREATE TABLE delivery_minutes (
+     minute INTEGER NOT NULL,
+     outcome TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (minute, outcome)
+   ) WITHOUT ROWID;
+   ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 
@@ -102,20 +121,24 @@ export class EndpointStore {
     migrate(sql, MIGRATIONS);
   }
 
-  /** Stores events not seen before; returns how many were new. */
-  append(events: InboundEvent[], now: number): number {
+  /**
+   * Stores events not seen before; returns how many were new. Those in `received` are the copies that
+   * statistics count as received (each customer event in one endpoint only).
+   */
+  append(events: InboundEvent[], now: number, received: ReadonlySet<string> = new Set()): number {
     let added = 0;
     for (const e of events) {
       const conversation = conversationKey(e.conversation);
       const row = this.sql
         .exec<{ seq: number }>(
-          `INSERT INTO events (id, conversation, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
+          `INSERT INTO events (id, conversation, body, next_attempt_at, created_at, received) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO NOTHING RETURNING seq`,
           e.id,
           conversation,
           JSON.stringify(e),
           now,
           now,
+          received.has(e.id) ? 1 : 0,
         )
         .toArray()[0];
       if (!row) continue;

@@ -29,10 +29,28 @@ export function routeEvents<E extends EndpointFilter & { id: string }>(endpoints
 }
 
 
-/** Stores events in one outbox shard, in order, in bounded chunks. */
-async function storeInShard(env: Env, tenant: string, endpoint: string, shard: number, events: readonly InboundEvent[]): Promise<void> {
+/** Events that are not a customer's doing: statistics do not count them as received. */
+const NOT_RECEIVED: ReadonlySet<string> = new Set(["message.status", "channel.error", "account.health"]);
+
+/**
+ * Where statistics count each customer event as received: in the first endpoint it is routed to (the
+ * tenant's endpoints in id order), so that an event stored for several endpoints counts once.
+ */
+export function receivedCopies(routes: ReadonlyMap<string, readonly InboundEvent[]>): Map<string, string> {
+  const counted = new Map<string, string>();
+  for (const [endpoint, events] of routes) {
+    for (const e of events) if (!NOT_RECEIVED.has(e.type) && !counted.has(e.id)) counted.set(e.id, endpoint);
+  }
+  return counted;
+}
+
+/** Stores events in one outbox shard, in order, in bounded chunks, naming the copies counted as received. */
+async function storeInShard(env: Env, tenant: string, endpoint: string, shard: number, events: readonly InboundEvent[], counted: ReadonlyMap<string, string>): Promise<void> {
   const outbox = endpointOutbox(env, tenant, endpoint, shard);
-  for (let i = 0; i < events.length; i += ENDPOINT_CHUNK) await outbox.enqueue(tenant, endpoint, events.slice(i, i + ENDPOINT_CHUNK));
+  for (let i = 0; i < events.length; i += ENDPOINT_CHUNK) {
+    const chunk = events.slice(i, i + ENDPOINT_CHUNK);
+    await outbox.enqueue(tenant, endpoint, chunk, chunk.filter((e) => counted.get(e.id) === endpoint).map((e) => e.id));
+  }
 }
 
 /**
@@ -51,14 +69,16 @@ export async function handToEndpoints(
   const endpoints = await tenantEndpoints(env, tenant);
   if (endpoints.length === 0) throw new NoEndpointError(`tenant '${tenant}' has no endpoint`);
   const writes: Promise<unknown>[] = [];
-  for (const [id, routed] of routeEvents(endpoints, events)) {
+  const routes = routeEvents(endpoints, events);
+  const counted = receivedCopies(routes);
+  for (const [id, routed] of routes) {
     const shards = new Map<number, InboundEvent[]>();
     for (const e of routed) {
       const shard = shardOf(conversationKey(e.conversation), ENDPOINT_SHARDS);
       (shards.get(shard) ?? shards.set(shard, []).get(shard)!).push(e);
     }
     for (const [shard, shardEvents] of shards) {
-      writes.push(write(() => storeInShard(env, tenant, id, shard, shardEvents)));
+      writes.push(write(() => storeInShard(env, tenant, id, shard, shardEvents, counted)));
     }
   }
   await Promise.all(writes);

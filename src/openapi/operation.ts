@@ -11,6 +11,8 @@ export const TAGS = {
   "Dead letters": "Failed messages and undeliverable events, across endpoints or per endpoint.",
   "API keys": "A tenant's own API keys (self-service).",
   Media: "Files customers sent, streamed from their platform.",
+  Statistics: "Traffic per minute, failures by reason, delivery latency and what waits: for the tenant, or for every tenant (operator).",
+  Identity: "Who a credential is: the tenant it acts for (and how), or an operator.",
   Operator: "Tenants and their keys, and the master key, managed by the relay's operator at runtime.",
   "Platform webhooks": "Where each messaging platform delivers its events; authenticated by the platform's signature.",
   Service: "Health and this reference.",
@@ -37,8 +39,11 @@ export interface Operation {
   tag: keyof typeof TAGS;
   summary: string;
   description?: string;
-  /** A client credential holding this scope, an operator credential, or none (the route authenticates otherwise). */
-  access: Scope | "operator" | "none";
+  /**
+   * A client credential holding this scope, any client credential (`tenant`), an operator credential,
+   * or none (the route authenticates otherwise). An operator acts on the client routes with `X-Relay-Tenant`.
+   */
+  access: Scope | "tenant" | "operator" | "none";
   params?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
   /** A JSON body; `optional` when an empty request means `{}`. */
   body?: { schema: z.ZodType; optional?: true } | { schema: z.ZodType; mediaType: string; description: string };

@@ -22,6 +22,7 @@ import {
   SendMessageRequest,
   Slug,
 } from "../model";
+import { CONSOLE_OPERATIONS } from "./console-operations";
 import { CONTROL_PLANE_OPERATIONS } from "./control-plane-operations";
 import type { Operation, Reply } from "./operation";
 
@@ -277,4 +278,5 @@ export const OPERATIONS: readonly Operation[] = [
     responses: { 200: { description: "The reference, rendered from the document.", schema: z.string(), mediaType: "text/html" } },
   },
   ...CONTROL_PLANE_OPERATIONS,
+  ...CONSOLE_OPERATIONS,
 ];

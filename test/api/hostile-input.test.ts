@@ -162,3 +162,44 @@ describe("claims checked strictly", () => {
     }
   });
 });
+
+describe("hostile queries of the console's lists and statistics", () => {
+  const forged = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "");
+  const get = (path: string, key = TEST_KEYS.acmeManager) => SELF.fetch(BASE + path, { headers: { authorization: `Bearer ${key}` } });
+  it.each([
+    ["/v1/messages?limit=0", 422, "validation_failed"],
+    ["/v1/messages?limit=201", 422, "validation_failed"],
+    ["/v1/messages?limit=1e999", 422, "validation_failed"],
+    ["/v1/messages?limit=ten", 422, "validation_failed"],
+    ["/v1/messages?status=sent'%20OR%201=1--", 422, "validation_failed"],
+    ["/v1/messages?since=yesterday", 422, "validation_failed"],
+    ["/v1/messages?since=2026-02-30T00:00:00Z", 422, "validation_failed"],
+    ["/v1/messages?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", 422, "validation_failed"],
+    ["/v1/messages?account=..%2Fglobex", 422, "validation_failed"],
+    ["/v1/messages?account=wa-globex", 422, "unknown_account"],
+    [`/v1/messages?to=${"9".repeat(257)}`, 422, "validation_failed"],
+    [`/v1/messages?reference=${"r".repeat(257)}`, 422, "validation_failed"],
+    ["/v1/messages?cursor=%00%ff", 400, "validation_failed"],
+    [`/v1/messages?cursor=${forged({ at: 1 })}`, 400, "validation_failed"],
+    [`/v1/messages?cursor=${forged([1.5, "x", 1])}`, 400, "validation_failed"],
+    [`/v1/messages?cursor=${forged([1, "x", -1])}`, 400, "validation_failed"],
+    [`/v1/messages?cursor=${"A".repeat(3000)}`, 422, "validation_failed"],
+    ["/v1/endpoints/default/deliveries?limit=-1", 422, "validation_failed"],
+    ["/v1/endpoints/default/deliveries?cursor=bm9wZQ", 400, "validation_failed"],
+    ["/v1/stats?minutes=0", 422, "validation_failed"],
+    ["/v1/stats?minutes=1441", 422, "validation_failed"],
+    ["/v1/stats?minutes=NaN", 422, "validation_failed"],
+  ] as const)("%s is a %i problem (%s)", async (path, status, code) => {
+    const res = await get(path);
+    expect(res.status).toBe(status);
+    expect((await problemOf(res)).code).toBe(code);
+  });
+
+  it("a cursor naming a shard that does not exist pages nothing it should not", async () => {
+    const res = await get(`/v1/messages?cursor=${forged([Date.now(), "wa-globex/00", 1])}`, TEST_KEYS.acme);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: { conversation: { tenant: string } }[] };
+    for (const m of page.items) expect(m.conversation.tenant).toBe("acme");
+  });
+});
+

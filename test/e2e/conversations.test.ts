@@ -5,14 +5,14 @@ import { eventually, newPeer, relay } from "../support/http";
 
 /** The container's webhook for the account that enforces the messaging window. */
 async function customerWrites(from: string, body: Record<string, unknown>, at = Math.floor(Date.now() / 1000)): Promise<void> {
-  const res = await relay(`/webhooks/whatsapp/wa-window?secret=${WEBHOOK_SECRET}`, {
-    method: "POST",
-    key: null,
-    body: JSON.stringify({
-      contacts: [{ profile: { name: "Grace" }, wa_id: from }],
-      messages: [{ from, id: `wamid.${crypto.randomUUID()}`, timestamp: String(at), type: "text", text: { body: "Hello" }, ...body }],
-    }),
+  await containerPosts({
+    contacts: [{ profile: { name: "Grace" }, wa_id: from }],
+    messages: [{ from, id: `wamid.${crypto.randomUUID()}`, timestamp: String(at), type: "text", text: { body: "Hello" }, ...body }],
   });
+}
+
+async function containerPosts(webhook: unknown): Promise<void> {
+  const res = await relay(`/webhooks/whatsapp/wa-window?secret=${WEBHOOK_SECRET}`, { method: "POST", key: null, body: JSON.stringify(webhook) });
   expect(res.status).toBe(200);
 }
 
@@ -130,5 +130,37 @@ describe("GET /v1/conversations", () => {
     const badCursor = await relay("/v1/conversations?cursor=nonsense");
     expect(badCursor.status).toBe(400);
     expect((await relay("/v1/conversations?limit=0")).status).toBe(422);
+  });
+});
+
+describe("one customer, one conversation", () => {
+  it("keeps a customer who moves from their phone number to their business-scoped id in the conversation they had", async () => {
+    const phone = newPeer();
+    const bsuid = `US.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    const first = Math.floor(Date.now() / 1000) - 120;
+    await containerPosts({
+      contacts: [{ profile: { name: "Kerry" }, wa_id: phone, user_id: bsuid }],
+      messages: [{ from: phone, id: `wamid.${crypto.randomUUID()}`, timestamp: String(first), type: "text", text: { body: "Hi" } }],
+    });
+    // Later the customer hides their number behind a username: only the business-scoped id comes.
+    const later = first + 60;
+    await containerPosts({
+      contacts: [{ profile: { name: "Kerry", username: "kfisher" }, user_id: bsuid }],
+      messages: [{ from_user_id: bsuid, id: `wamid.${crypto.randomUUID()}`, timestamp: String(later), type: "text", text: { body: "Still me" } }],
+    });
+    const view = (await (await relay(`/v1/conversations/${conversationId("wa-window", phone)}`)).json()) as {
+      lastInboundAt: string;
+      customer: { id: string; username?: string; identities: { kind: string; value: string }[] };
+    };
+    expect(view.lastInboundAt).toBe(new Date(later * 1000).toISOString());
+    expect(view.customer.id).toBe(phone);
+    expect(view.customer.username).toBe("kfisher");
+    expect(view.customer.identities).toEqual(expect.arrayContaining([{ kind: "phone", value: phone }, { kind: "business_scoped_id", value: bsuid }]));
+    expect((await relay(`/v1/conversations/${conversationId("wa-window", bsuid)}`)).status).toBe(404);
+
+    // A send addressed to the business-scoped id joins the same conversation, and its window.
+    const res = await send(bsuid, text);
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { conversation: { peer: string } }).conversation.peer).toBe(phone);
   });
 });

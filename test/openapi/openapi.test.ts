@@ -10,6 +10,10 @@ import { inspectRoutes } from "hono/dev";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type { ApiKey, DeadLetter, Endpoint, IssuedApiKey, Tenant } from "../../src/api/schemas";
+import type { Me, Stats } from "../../src/api/console-schemas";
+import type { Principal } from "../../src/auth/authenticate";
+import type { Scope } from "../../src/config/schema";
+import type { Stats as MergedStats } from "../../src/delivery/stats";
 import { buildApp } from "../../src/app";
 import { SCOPES } from "../../src/config/schema";
 import type { DeadLetter as StoredDeadLetter } from "../../src/delivery/endpoint-store";
@@ -104,10 +108,18 @@ describe("GET /openapi.json", () => {
   it("names the scope of every client route, and no credential for webhooks", async () => {
     for (const { path, op } of operations(await fetchDocument())) {
       const scope = (op as { "x-required-scope"?: string })["x-required-scope"];
+      // Any client credential: no scope to name.
+      if (path === "/v1/me") {
+        expect(scope).toBeUndefined();
+        expect(op.security).toEqual([{ bearer: [] }, { apiKeyHeader: [] }, { operator: [], actingTenant: [] }]);
+        continue;
+      }
       if (path.startsWith("/v1/") && !path.startsWith("/v1/media/")) {
         expect(SCOPES, path).toContain(scope);
         expect(op.description, path).toContain(`\`${scope}\``);
         expect(op.security, path).toContainEqual({ bearer: [scope] });
+        // An operator acts on every client route with X-Relay-Tenant.
+        expect(op.security, path).toContainEqual({ operator: [], actingTenant: [] });
       }
       if (path.startsWith("/admin/v1/")) expect(op.security, path).toEqual([{ operator: [] }]);
       if (path.startsWith("/webhooks/")) expect(op.security, path).toEqual([]);
@@ -122,6 +134,8 @@ describe("GET /openapi.json", () => {
     expectTypeOf<z.infer<typeof IssuedApiKey>>().branded.toEqualTypeOf<RegistryApiKey & { key: string }>();
     expectTypeOf<z.infer<typeof DeadLetter>>().branded.toEqualTypeOf<StoredDeadLetter & { endpoint?: string }>();
     expectTypeOf<z.infer<typeof Endpoint>>().toEqualTypeOf<RegistryEndpoint>();
+    expectTypeOf<z.infer<typeof Stats>>().branded.toEqualTypeOf<MergedStats>();
+    expectTypeOf<z.infer<typeof Me>>().branded.toEqualTypeOf<Omit<Principal, "keyId" | "scopes"> & { scopes: Scope[] }>();
   });
 });
 

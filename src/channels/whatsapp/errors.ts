@@ -29,6 +29,12 @@ const PERMANENT_CODES: Record<number, FailureReason> = {
   10: "auth_failed", // permission denied
   190: "auth_failed", // access token expired or invalid
   131005: "auth_failed", // access denied
+  // The number or its business account cannot send at all: the account's queues pause until it is fixed.
+  131031: "account_disabled", // business account locked
+  131042: "account_disabled", // business eligibility payment issue
+  131045: "account_disabled", // phone number not registered correctly (certificate)
+  133010: "account_disabled", // phone number not registered on the Cloud API
+  368: "account_disabled", // temporarily blocked for policy violations
   131008: "content_rejected", // required parameter missing
   131009: "content_rejected", // parameter value not valid
   131051: "unsupported_content", // message type not supported

@@ -192,7 +192,8 @@ describe("classifying Graph answers", () => {
     [400, 131062, "unsupported_content"],
     [400, 131052, "media_failed"],
     [400, 131053, "media_failed"],
-    [400, 368, "platform_error"],
+    [400, 368, "account_disabled"],
+    [400, 131031, "account_disabled"],
   ];
   it.each(failures)("fails HTTP %i code %i as %s", (status, code, reason) => {
     expect(answer(status, graph(code, "title", "details"))).toEqual({
