@@ -47,6 +47,8 @@ export interface PagedTableOptions<T> {
 
 /** The default page size: a screenful on a desktop. */
 export const PAGE_SIZE = 50;
+/** Empty pages that still have a next one, followed at once before the table says it found nothing. */
+const EMPTY_PAGES_FOLLOWED = 5;
 
 /** A source over an array held by the console: the cursor is the offset. */
 export function arraySource<T>(items: readonly T[]): PageSource<T> {
@@ -65,9 +67,13 @@ export class PagedTable<T> {
   private readonly prev: HTMLButtonElement;
   private readonly next: HTMLButtonElement;
   private readonly wrap: HTMLElement;
-  /** The cursor of each page up to the current one; the first page's is undefined. */
-  private cursors: (string | undefined)[] = [undefined];
+  /**
+   * Each page up to the current one: its cursor (undefined for the first) and how many rows came
+   * before it (pages may be short, so rows are counted, not computed).
+   */
+  private pages: { cursor: string | undefined; offset: number }[] = [{ cursor: undefined, offset: 0 }];
   private nextCursor: string | undefined;
+  private shown = 0;
   private controller: AbortController | undefined;
   private readonly pageSize: number;
   /** Keys of the rows whose details are open. */
@@ -100,7 +106,7 @@ export class PagedTable<T> {
 
   /** Shows the first page again (after a filter changed, or a write). */
   reload(): Promise<void> {
-    this.cursors = [undefined];
+    this.pages = [{ cursor: undefined, offset: 0 }];
     return this.load();
   }
 
@@ -115,8 +121,9 @@ export class PagedTable<T> {
   }
 
   private go(step: 1 | -1): void {
-    if (step === 1 && this.nextCursor !== undefined) this.cursors.push(this.nextCursor);
-    if (step === -1 && this.cursors.length > 1) this.cursors.pop();
+    const current = this.pages[this.pages.length - 1]!;
+    if (step === 1 && this.nextCursor !== undefined) this.pages.push({ cursor: this.nextCursor, offset: current.offset + this.shown });
+    if (step === -1 && this.pages.length > 1) this.pages.pop();
     void this.load();
   }
 
@@ -128,9 +135,16 @@ export class PagedTable<T> {
     this.body.setAttribute("aria-busy", "true");
     this.status.info("Loading…");
     const cols = this.options.columns.length + (this.options.details ? 1 : 0);
+    const at = this.pages[this.pages.length - 1]!;
     let page: Page<T>;
     try {
-      page = await this.options.source(this.cursors[this.cursors.length - 1], this.pageSize, controller.signal);
+      page = await this.options.source(at.cursor, this.pageSize, controller.signal);
+      // A list merged from many stores may answer an empty page that still goes on: follow it a few
+      // times, so that a rare match is found without clicking through empty pages.
+      for (let hop = 0; page.items.length === 0 && page.next !== undefined && hop < EMPTY_PAGES_FOLLOWED; hop++) {
+        at.cursor = page.next;
+        page = await this.options.source(at.cursor, this.pageSize, controller.signal);
+      }
     } catch (e) {
       if (controller.signal.aborted) return;
       this.body.removeAttribute("aria-busy");
@@ -139,15 +153,16 @@ export class PagedTable<T> {
       if (e instanceof ApiError && e.unavailable && this.options.unavailable) this.status.info(this.options.unavailable);
       else this.status.error(e);
       // A page that failed can be tried again from where it was.
-      this.prev.disabled = this.cursors.length <= 1;
+      this.prev.disabled = this.pages.length <= 1;
       return;
     }
     if (controller.signal.aborted) return;
     this.body.removeAttribute("aria-busy");
     this.nextCursor = page.next;
+    this.shown = page.items.length;
     const rows = page.items.map((item) => this.row(item, cols));
     replace(this.body, ...rows.flatMap((r) => r.nodes));
-    const pageNo = this.cursors.length;
+    const pageNo = this.pages.length;
     if (page.items.length === 0) {
       this.status.clear();
       // A page may come back empty and still have a next one (a list merged from many stores).
@@ -156,7 +171,7 @@ export class PagedTable<T> {
     } else {
       this.status.clear();
     }
-    const first = (pageNo - 1) * this.pageSize + 1;
+    const first = at.offset + 1;
     this.position.textContent = page.items.length === 0 ? `Page ${pageNo}` : `Page ${pageNo}: rows ${first}–${first + page.items.length - 1}`;
     this.prev.disabled = pageNo <= 1;
     this.next.disabled = page.next === undefined;
