@@ -13,6 +13,8 @@ import { messageDetails } from "./message-details";
 const POLL_MS = 1000;
 /** When to stop following a message that stays pending. */
 const FOLLOW_FOR_MS = 5 * 60_000;
+/** A test message's text at most (WhatsApp's and Telegram's limit for one text); longer texts are for the API. */
+const TEST_TEXT_MAX = 4096;
 /** Statuses after which nothing changes any more. */
 const FINAL = new Set(["read", "failed"]);
 
@@ -53,9 +55,10 @@ export function followMessage(id: string, into: HTMLElement, ctx: ViewContext): 
 export function sendView(ctx: ViewContext): HTMLElement {
   const accounts = h("datalist", { id: "send-accounts" });
   const accountHint = h("small", { id: "send-account-hint" }, "Leave empty to send from your default account.");
-  const to = h("input", { name: "to", required: true, autocomplete: "off", inputmode: "tel" });
-  const account = h("input", { name: "account", list: "send-accounts", autocomplete: "off", "aria-describedby": "send-account-hint" });
-  const text = h("textarea", { name: "text", required: true, rows: 3, maxlength: 4096 });
+  // Not a phone keyboard: Apple's and Messenger's customer ids are not numbers.
+  const to = h("input", { name: "to", required: true, autocomplete: "off" });
+  const account = h("input", { id: "send-account", name: "account", list: "send-accounts", autocomplete: "off", "aria-describedby": "send-account-hint" });
+  const text = h("textarea", { name: "text", required: true, rows: 3, maxlength: TEST_TEXT_MAX });
   const status = notice();
   const tracker = h("section", { class: "tracker", "aria-label": "The message sent" });
   const submit = h("button", { type: "submit" }, "Send");
@@ -68,7 +71,6 @@ export function sendView(ctx: ViewContext): HTMLElement {
     submit,
     status.element,
   );
-  account.id = "send-account";
   const page = h("div", {}, viewHeading("Send a test message"), h("p", {}, "A text message to one customer, queued like any other; its status follows below."), form, accounts, tracker);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
