@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: "workers",
           exclude: [...configDefaults.exclude, "test/soak/**", "test/browser/**"],
+          // Two files at a time on two cores: most of a file's time is waiting on workerd and loopback servers.
+          maxWorkers: 2,
           globalSetup: ["./test/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
