@@ -81,3 +81,24 @@ export function formValues(form: HTMLFormElement): Record<string, string> {
   }
   return values;
 }
+
+/**
+ * A list's filter form: its fields, then "Apply filters" and "Clear". `apply` gets the filled fields
+ * (an empty object once cleared).
+ */
+export function filterForm(label: string, fields: Child[], apply: (values: Record<string, string>) => void): HTMLFormElement {
+  const form = h(
+    "form",
+    { class: "filters", "aria-label": label },
+    ...fields,
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply filters"), button("Clear", () => {
+      form.reset();
+      apply({});
+    })),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    apply(formValues(form));
+  });
+  return form;
+}

@@ -3,7 +3,7 @@
  * closes, what may still be sent), a page at a time (`GET /v1/conversations`).
  */
 import { get } from "../api";
-import { button, field, formValues, h, viewHeading } from "../dom";
+import { field, filterForm, h, viewHeading } from "../dom";
 import { localToIso, timeEl } from "../format";
 import { PagedTable } from "../paged-table";
 import type { Conversation, ConversationList } from "../types";
@@ -60,24 +60,18 @@ export function conversationsView(ctx: ViewContext): HTMLElement {
       ),
   });
   ctx.onLeave(() => table.dispose());
-  const form = h(
-    "form",
-    { class: "filters", "aria-label": "Filter conversations" },
-    field("Account", h("input", { name: "account", autocomplete: "off" })),
-    field("Customer id", h("input", { name: "peer", autocomplete: "off" })),
-    field("Updated since", h("input", { type: "datetime-local", name: "updatedSince", step: 1 })),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply filters"), button("Clear", () => {
-      form.reset();
-      filters = {};
+  const form = filterForm(
+    "Filter conversations",
+    [
+      field("Account", h("input", { name: "account", autocomplete: "off" })),
+      field("Customer id", h("input", { name: "peer", autocomplete: "off" })),
+      field("Updated since", h("input", { type: "datetime-local", name: "updatedSince", step: 1 })),
+    ],
+    (v) => {
+      filters = { ...v, ...(v.updatedSince && { updatedSince: localToIso(v.updatedSince) ?? v.updatedSince }) };
       void table.reload();
-    })),
+    },
   );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    filters = { ...v, ...(v.updatedSince && { updatedSince: localToIso(v.updatedSince) ?? v.updatedSince }) };
-    void table.reload();
-  });
   void table.reload();
   return h("div", {}, viewHeading("Conversations"), h("section", { class: "panel" }, h("h2", {}, "Find conversations"), form), table.element);
 }

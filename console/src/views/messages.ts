@@ -3,7 +3,7 @@
  * a page at a time), each with its status history and attempts; and any one message by its id.
  */
 import { get, seg } from "../api";
-import { button, field, formValues, h, replace, select, viewHeading } from "../dom";
+import { field, filterForm, h, replace, select, viewHeading } from "../dom";
 import { localToIso, timeEl } from "../format";
 import { notice } from "../notice";
 import { PagedTable } from "../paged-table";
@@ -60,27 +60,21 @@ export function messagesView(ctx: ViewContext): HTMLElement {
 
   const since = h("input", { type: "datetime-local", name: "since", step: 1 });
   const until = h("input", { type: "datetime-local", name: "until", step: 1 });
-  const form = h(
-    "form",
-    { class: "filters", "aria-label": "Filter messages" },
-    field("Recipient", h("input", { name: "to", autocomplete: "off" })),
-    field("Reference", h("input", { name: "reference", autocomplete: "off" })),
-    field("Status", select("status", [["", "Any"], ...STATUSES.map((s): [string, string] => [s, s])])),
-    field("Account", h("input", { name: "account", autocomplete: "off" })),
-    field("Since", since),
-    field("Until", until),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply filters"), button("Clear", () => {
-      form.reset();
-      filters = {};
+  const form = filterForm(
+    "Filter messages",
+    [
+      field("Recipient", h("input", { name: "to", autocomplete: "off" })),
+      field("Reference", h("input", { name: "reference", autocomplete: "off" })),
+      field("Status", select("status", [["", "Any"], ...STATUSES.map((s): [string, string] => [s, s])])),
+      field("Account", h("input", { name: "account", autocomplete: "off" })),
+      field("Since", since),
+      field("Until", until),
+    ],
+    (v) => {
+      filters = { ...v, ...(v.since && { since: localToIso(v.since) ?? v.since }), ...(v.until && { until: localToIso(v.until) ?? v.until }) };
       void table.reload();
-    })),
+    },
   );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    filters = { ...v, ...(v.since && { since: localToIso(v.since) ?? v.since }), ...(v.until && { until: localToIso(v.until) ?? v.until }) };
-    void table.reload();
-  });
   void table.reload();
   return h("div", {}, viewHeading("Messages"), lookup(), h("section", { class: "panel" }, h("h2", {}, "Find messages"), form), table.element);
 }
