@@ -6,6 +6,7 @@ import { CredentialsRefusedError } from "../transport/errors";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import type { AccountHealth, FailureReason, InboundEvent } from "../model";
+import { conversationShard } from "./conversation-shards";
 import { CONVERSATION_SHARDS } from "./shards";
 import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
@@ -102,7 +103,7 @@ export class AccountSession extends DurableObject<Env> {
     await this.ctx.storage.delete("token");
     const health = await this.change(tenant, account, { state: "ok", reason: "resumed", since: new Date().toISOString() });
     await Promise.all(
-      Array.from({ length: CONVERSATION_SHARDS }, (_, k) => this.env.CONVERSATIONS.get(this.env.CONVERSATIONS.idFromName(JSON.stringify([tenant, account, k]))).resume()),
+      Array.from({ length: CONVERSATION_SHARDS }, (_, k) => conversationShard(this.env, tenant, account, k).resume()),
     );
     return health;
   }
