@@ -3,7 +3,7 @@ import * as z from "zod";
 import type { AccountConfig } from "../channels/registry";
 import { sha256Hex } from "../crypto";
 import { queueMessages } from "../delivery/conversation-shards";
-import type { QueuedMessage } from "../delivery/conversation-store";
+import type { QueuedMessage } from "../delivery/conversation-tables";
 import { ProblemError } from "../errors";
 import { type BatchItemResult, ChatV7Request, type SendAccepted, type SendBatchAccepted, SendMessageRequest } from "../model";
 import { batchItems } from "./batch";

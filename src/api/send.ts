@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load";
 import { WINDOW_RULES, windowPermits } from "../channels/window";
 import { conversationShardId } from "../delivery/conversation-shards";
 import { conversationFacts, conversationWindow, factsKey, peerForRecipient } from "../delivery/customers";
-import type { QueuedMessage } from "../delivery/conversation-store";
+import type { QueuedMessage } from "../delivery/conversation-tables";
 import { ProblemError } from "../errors";
 import type { ConversationAddress, MessagingWindow, SendMessageRequest, SendWarning } from "../model";
 import { registryAccount, registryTenant, tenantAccounts } from "../registry/directory";

@@ -8,7 +8,7 @@ import { ProblemError } from "../errors";
 import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
 import { TooLargeError } from "../transport/errors";
 import { ChannelId, type ConversationAddress, type CustomerEvent } from "../model";
-import type { ConversationStatuses } from "../delivery/conversation-outbox";
+import type { ConversationStatuses } from "../delivery/conversation-statuses";
 import { conversationOutbox, conversationShardId } from "../delivery/conversation-shards";
 import { customerOf, noteCustomers, resolveAliases } from "../delivery/customers";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";

@@ -97,29 +97,26 @@ export class ConversationFacts {
   note(notes: readonly CustomerNote[], now: number): void {
     for (const n of notes) {
       const { peer } = n.address;
-      const existing = this.sql.exec<{ customer: string | null }>("SELECT customer FROM conversations WHERE peer = ?", peer).toArray()[0];
-      const customer = n.customer ? JSON.stringify(mergeCustomer(existing?.customer ? (JSON.parse(existing.customer) as Customer) : undefined, n.customer)) : (existing?.customer ?? null);
-      if (!existing) {
-        this.sql.exec(
-          "INSERT INTO conversations (peer, address, created_at, updated_at, customer) VALUES (?, ?, ?, ?, ?)",
-          peer,
-          JSON.stringify(n.address),
-          now,
-          now,
-          customer,
-        );
-      }
+      // The conversation's row is written here if it is new; what it knew of the customer is merged.
+      this.sql.exec(
+        "INSERT OR IGNORE INTO conversations (peer, address, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        peer,
+        JSON.stringify(n.address),
+        now,
+        now,
+      );
+      const known = this.sql.exec<{ customer: string | null }>("SELECT customer FROM conversations WHERE peer = ?", peer).one().customer;
+      const customer = n.customer ? JSON.stringify(mergeCustomer(known ? (JSON.parse(known) as Customer) : undefined, n.customer)) : known;
       const set =
         n.kind === "inbound"
-          ? "last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?1)"
+          ? // Writing again after opting out subscribes again (Viber, Telegram): the platform let the message through.
+            "last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?1), subscribed = CASE WHEN subscribed = 0 AND closed_at < ?1 THEN NULL ELSE subscribed END"
           : n.kind === "subscribed"
             ? "subscribed = 1, last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?1)"
             : n.kind === "unsubscribed"
               ? "subscribed = 0, closed_at = MAX(COALESCE(closed_at, 0), ?1)"
               : "closed_at = MAX(COALESCE(closed_at, 0), ?1)";
       this.sql.exec(`UPDATE conversations SET ${set}, customer = ?2, updated_at = ?3 WHERE peer = ?4`, n.at, customer, now, peer);
-      // Writing again after opting out subscribes again (Viber, Telegram): the platform let the message through.
-      if (n.kind === "inbound") this.sql.exec("UPDATE conversations SET subscribed = NULL WHERE peer = ? AND subscribed = 0 AND closed_at < ?", peer, n.at);
     }
   }
 

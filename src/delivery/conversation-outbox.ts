@@ -1,25 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
-import { planParts } from "../channels/degrade";
 import { effectiveRate } from "../channels/rate";
 import { adapterFor } from "../channels/registry";
-import type { ParsedEvent } from "../channels/types";
-import { ConfigError } from "../config/load";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
-import { CredentialsRefusedError, UnreachableError } from "../transport/errors";
-import type { ConversationAddress, InboundEvent, MessageRecord, MessageStatusEvent, StatusError } from "../model";
+import type { MessageRecord, StatusError } from "../model";
 import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
-import { ConversationStore, type DueHead, type PendingMessage, type QueuedMessage } from "./conversation-store";
+import { ConversationStore } from "./conversation-store";
+import { applyPlatformStatus, type ConversationStatuses, stageStatus } from "./conversation-statuses";
+import type { DueHead, PendingMessage, QueuedMessage } from "./conversation-tables";
 import { conversationShardStats } from "./conversation-stats";
-import { eventId } from "./events";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { outboundExpired, timeScale } from "./retry-policy";
-import { checkMediaUrl } from "./media-check";
 import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
+import { attemptSend } from "./send-attempt";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
-import { sendContextFor } from "./send-context";
 import { CONVERSATION_SHARDS } from "./shards";
 import { emptyStatsPart, type StatsPart, type StatsWindow } from "./stats";
 import { TokenBucket } from "./token-bucket";
@@ -38,29 +34,6 @@ const EVENT_FLUSH_RETRY_MS = 2_000;
 const NO_ENDPOINT_RETRY_MS = 60_000;
 /** How long a shard trusts what it last read of its account's health; a paused account is looked at again after this. */
 const HEALTH_RECHECK_MS = 30_000;
-
-/**
- * Whether a thrown error is the world's (the network, a timeout, a busy Durable Object, the operator's
- * configuration) rather than a bug in the relay's code.
- * @see https://developers.cloudflare.com/durable-objects/best-practices/error-handling/
- */
-function isTransient(e: unknown): boolean {
-  if (e instanceof UnreachableError || e instanceof ConfigError) return true;
-  if (!(e instanceof Error)) return false;
-  const flags = e as { retryable?: unknown; overloaded?: unknown };
-  if (flags.retryable === true || flags.overloaded === true) return true;
-  // A body cut off while it was read: fetch has answered, so platformFetch did not wrap it.
-  return e.name === "TimeoutError" || e.name === "AbortError" || /^Network connection lost|ECONNRESET|socket hang up/i.test(e.message);
-}
-
-type ParsedStatus = Extract<ParsedEvent, { type: "message.status" }>;
-type StatusFields = MessageStatusEvent["status"];
-
-/** One conversation's statuses from one webhook. */
-export interface ConversationStatuses {
-  address: ConversationAddress;
-  statuses: ParsedStatus[];
-}
 
 /**
  * One outbox shard of a channel account: the FIFO outboxes of the conversations that hash to it. The alarm
@@ -97,7 +70,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   async noteCustomers(notes: CustomerNote[]): Promise<void> {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
-      this.store.addConversations(notes.map((n) => n.address), now);
+      // The shard learns its owner from its first conversation.
+      this.store.addConversations(notes.slice(0, 1).map((n) => n.address), now);
       this.facts.note(notes, now);
     });
   }
@@ -200,7 +174,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const { address, statuses } of conversations) {
         this.store.addConversations([address]);
-        for (const s of statuses) this.applyStatus(address, s);
+        for (const s of statuses) applyPlatformStatus(this.store, address, s);
       }
     });
     try {
@@ -210,59 +184,6 @@ export class ConversationOutbox extends DurableObject<Env> {
       if (!(e instanceof NoEndpointError)) throw e;
       await armAt(this.ctx.storage, Date.now() + NO_ENDPOINT_RETRY_MS);
     }
-  }
-
-  private applyStatus(address: ConversationAddress, s: ParsedStatus): void {
-    const { status, timestamp, error, pricing, platformConversation } = s.status;
-    const at = Date.parse(timestamp);
-    if ("watermark" in s.status) {
-      const { watermark } = s.status;
-      const moved = this.store.applyWatermark(address.peer, status, Date.parse(watermark), at);
-      for (const m of moved) {
-        this.stageStatus(address, m.messageId, {
-          messageId: m.messageId,
-          ...(m.platformId && { platformMessageId: m.platformId }),
-          ...(m.reference && { reference: m.reference }),
-          status,
-          timestamp,
-        });
-      }
-      // The watermark itself also covers messages the relay did not send (written in the platform's own
-      // inbox): forwarded as such, once per watermark.
-      this.stageEvent(address, `${address.account}:${s.dedupeKey}`, { status, timestamp, upTo: new Date(Date.parse(watermark)).toISOString() });
-      return;
-    }
-    const { platformMessageId } = s.status;
-    const update = this.store.applyPlatformStatus(platformMessageId, status, at, error);
-    // A redelivered status was staged the first time: nothing to hand over again.
-    if (update.seen) return;
-    // Keyed by the relay's message when known, so the platform's `sent` and the relay's own are one event.
-    const key = update.messageId ? `${update.messageId}:${status}` : `${address.account}:${s.dedupeKey}`;
-    this.stageEvent(address, key, {
-      ...(update.messageId && { messageId: update.messageId }),
-      platformMessageId,
-      ...(update.reference && { reference: update.reference }),
-      status,
-      timestamp,
-      ...(error && { error }),
-      ...(pricing && { pricing }),
-      ...(platformConversation && { platformConversation }),
-    });
-  }
-
-  private stageStatus(address: ConversationAddress, messageId: string, status: StatusFields): void {
-    this.stageEvent(address, `${messageId}:${status.status}`, status);
-  }
-
-  private stageEvent(address: ConversationAddress, key: string, status: StatusFields): void {
-    const event: InboundEvent = {
-      id: eventId(address.tenant, key),
-      createdAt: new Date().toISOString(),
-      type: "message.status",
-      conversation: address,
-      status,
-    };
-    this.store.stageEvent(event);
   }
 
   override async alarm(): Promise<void> {
@@ -346,7 +267,7 @@ export class ConversationOutbox extends DurableObject<Env> {
               break;
             }
             this.candidates.shift();
-            sending.set(head.address.peer, this.attempt(head).then((result) => void settled.push({ head, result })));
+            sending.set(head.address.peer, attemptSend(this.env, head, (id) => (id.startsWith("msg_") ? this.store.platformIdOf(id) : id)).then((result) => void settled.push({ head, result })));
           }
         }
         if (progressed) continue;
@@ -401,7 +322,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     if (decision.kind === "sent") {
       this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
       if (decision.last) {
-        this.stageStatus(head.address, head.id, {
+        stageStatus(this.store, head.address, {
           messageId: head.id,
           platformMessageId: decision.platformMessageId,
           ...(head.reference && { reference: head.reference }),
@@ -418,66 +339,10 @@ export class ConversationOutbox extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Sends the next part of the head message through its channel adapter. The network, the platform and
-   * the configuration fail transiently (retried until the message expires); an error thrown by the relay's
-   * own code is `internal`, so that it fails the message after a few attempts instead of holding the queue.
-   */
-  private async attempt(head: PendingMessage): Promise<Attempt> {
-    try {
-      return await this.send(head);
-    } catch (e) {
-      const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      if (e instanceof CredentialsRefusedError) return { kind: "failed", error: { reason: "auth_failed", detail: e.message } };
-      return isTransient(e) ? { kind: "retry", detail } : { kind: "internal", detail };
-    }
-  }
-
-  private async send(head: PendingMessage): Promise<Attempt> {
-    const { address } = head;
-    const found = await registryAccount(this.env, address.account);
-    if (!found || found.tenant !== address.tenant) {
-      return { kind: "failed", error: { reason: "platform_error", detail: `account '${address.account}' is no longer configured` } };
-    }
-    const { account } = found;
-    const adapter = adapterFor(account.channel);
-    const plan = planParts(head.content, adapter.capabilities);
-    if ("refused" in plan) return { kind: "failed", error: { reason: "unsupported_content", detail: plan.refused } };
-    const part = plan.parts[head.partsSent];
-    if (!part) return { kind: "failed", error: { reason: "unsupported_content", detail: "the message renders to nothing on this channel" } };
-    const ctx = { ...sendContextFor(this.env, account), part: head.partsSent };
-    const checked = adapter.capabilities.fetchesMedia ? part : await checkMediaUrl(part, ctx.urlPolicy);
-    if ("kind" in checked) return checked;
-    // The client may name a message by the relay's id: the platform knows it by its own.
-    const replyTo = head.replyTo && this.platformIdOf(head.replyTo);
-    let content = checked;
-    if (content.type === "reaction") {
-      const target = this.platformIdOf(content.messageId);
-      if (!target) return { kind: "failed", error: { reason: "content_rejected", detail: `the message reacted to (${content.messageId}) was never accepted by the platform` } };
-      content = { ...content, messageId: target };
-    }
-    const message = {
-      id: head.id,
-      content,
-      reference: head.reference,
-      acceptedAt: new Date(head.createdAt).toISOString(),
-      // A quote of a message the platform never took is dropped: a quote is decoration.
-      ...(replyTo && { replyTo }),
-      ...(head.tag && { tag: head.tag }),
-    };
-    const result = await adapter.send(message, address.peer, account, ctx);
-    return result.kind === "ok" ? { ...result, last: head.partsSent + 1 >= plan.parts.length } : result;
-  }
-
-  /** A platform message id as given (the platform's own), or the platform's id of a relay message id (`msg_…`) of this shard. */
-  private platformIdOf(id: string): string | undefined {
-    return id.startsWith("msg_") ? this.store.platformIdOf(id) : id;
-  }
-
   private fail(head: PendingMessage, error: StatusError, countAttempt: boolean): void {
     this.ctx.storage.transactionSync(() => {
       this.store.markFailed(head, error, Date.now(), countAttempt);
-      this.stageStatus(head.address, head.id, {
+      stageStatus(this.store, head.address, {
         messageId: head.id,
         ...(head.reference && { reference: head.reference }),
         status: "failed",

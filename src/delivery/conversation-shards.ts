@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import type { ConversationAddress } from "../model";
-import type { QueuedMessage } from "./conversation-store";
+import type { QueuedMessage } from "./conversation-tables";
 import { CONVERSATION_SHARDS, shardOf } from "./shards";
 
 /**

@@ -3,12 +3,11 @@ import type {
   InboundEvent,
   MessageRecord,
   MessageStatus,
-  MessageTag,
   OutboundContent,
   StatusError,
 } from "../model";
 import { canTransition, MessageStatus as MessageStatusSchema } from "../model";
-import { CONVERSATION_MIGRATIONS, type MessageRow, pendingMessageOf } from "./conversation-tables";
+import { CONVERSATION_MIGRATIONS, type DueHead, type MessageRow, type PendingMessage, pendingMessageOf, type QueuedMessage } from "./conversation-tables";
 import { migrate } from "./migrations";
 
 /** Every status, for the transitions allowed into one. */
@@ -21,49 +20,6 @@ const EARLY_STATUS_TTL_MS = 24 * 3600_000;
 export interface ShardOwner {
   tenant: string;
   account: string;
-}
-
-/** A message as the API accepted it, to append to its conversation. */
-export interface QueuedMessage {
-  address: ConversationAddress;
-  id: string;
-  content: OutboundContent;
-  reference?: string;
-  /** Part of a batch: sent after the one-to-one messages that are due. */
-  bulk?: boolean;
-  /** The message it quotes, as the client named it (the relay's id or the platform's). */
-  replyTo?: string;
-  /** The Messenger message tag it goes under. */
-  tag?: MessageTag;
-}
-
-/** The first unsent message of a conversation, due for sending. */
-export interface PendingMessage {
-  seq: number;
-  id: string;
-  address: ConversationAddress;
-  content: OutboundContent;
-  reference?: string;
-  replyTo?: string;
-  tag?: MessageTag;
-  bulk: boolean;
-  attempts: number;
-  nextAttemptAt: number;
-  createdAt: number;
-  /** When it entered the outbox last (acceptance, or a replay): the maximum age counts from here. */
-  queuedAt: number;
-  /** Parts of a split message the platform has accepted already. */
-  partsSent: number;
-  /** Attempts that failed in the relay's own code. */
-  internalErrors: number;
-  /** Attempts that failed at the business's media server. */
-  mediaErrors: number;
-}
-
-/** A conversation's first unsent message, by key: what the shard sends next. */
-export interface DueHead {
-  peer: string;
-  seq: number;
 }
 
 /** The outcome of recording a status: whether the message moved, and the record's relay id. */

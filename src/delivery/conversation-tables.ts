@@ -1,5 +1,4 @@
 import type { ConversationAddress, MessageStatus, MessageTag, OutboundContent } from "../model";
-import type { PendingMessage } from "./conversation-store";
 
 /** The SQLite schema of a conversation outbox shard, as append-only numbered migrations. */
 export const CONVERSATION_MIGRATIONS = [
@@ -93,6 +92,49 @@ export const CONVERSATION_MIGRATIONS = [
    CREATE INDEX messages_failed_created ON messages (created_at) WHERE status = 'failed';
    ALTER TABLE history ADD COLUMN recorded_at INTEGER;`,
 ];
+
+/** A message as the API accepted it, to append to its conversation. */
+export interface QueuedMessage {
+  address: ConversationAddress;
+  id: string;
+  content: OutboundContent;
+  reference?: string;
+  /** Part of a batch: sent after the one-to-one messages that are due. */
+  bulk?: boolean;
+  /** The message it quotes, as the client named it (the relay's id or the platform's). */
+  replyTo?: string;
+  /** The Messenger message tag it goes under. */
+  tag?: MessageTag;
+}
+
+/** The first unsent message of a conversation, due for sending. */
+export interface PendingMessage {
+  seq: number;
+  id: string;
+  address: ConversationAddress;
+  content: OutboundContent;
+  reference?: string;
+  replyTo?: string;
+  tag?: MessageTag;
+  bulk: boolean;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  /** When it entered the outbox last (acceptance, or a replay): the maximum age counts from here. */
+  queuedAt: number;
+  /** Parts of a split message the platform has accepted already. */
+  partsSent: number;
+  /** Attempts that failed in the relay's own code. */
+  internalErrors: number;
+  /** Attempts that failed at the business's media server. */
+  mediaErrors: number;
+}
+
+/** A conversation's first unsent message, by key: what the shard sends next. */
+export interface DueHead {
+  peer: string;
+  seq: number;
+}
 
 /** A row of `messages`. */
 export interface MessageRow extends Record<string, SqlStorageValue> {

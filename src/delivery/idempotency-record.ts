@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { queueMessages } from "./conversation-shards";
-import type { QueuedMessage } from "./conversation-store";
+import type { QueuedMessage } from "./conversation-tables";
 import { migrate } from "./migrations";
 
 /** Keys are honoured for at least 24 hours; records are dropped after this long. */
