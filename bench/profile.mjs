@@ -35,7 +35,7 @@ process.on("exit", () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const [, fixtures] = await Promise.all([buildRelay(work), loadFixtures(work)]);
+const [, fixtures] = await Promise.all([buildRelay(work, { minify: false }), loadFixtures(work)]);
 const container = await startContainer({ ...fixtures.CONTAINER_LOGIN, access: fixtures.ACCESS, statusDelayMs: 1, statuses: [], quiet: true });
 const backend = await startBackend({ secret: fixtures.ENDPOINT_SECRET, quiet: true });
 const config = fixtures.relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: "http://127.0.0.1:9", platformUrls: {} });

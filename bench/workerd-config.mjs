@@ -31,7 +31,8 @@ const text = (s) => JSON.stringify(s);
  * @param {string} o.relayModule file name of the bundled relay, relative to the config file (capnp
  *   `embed` resolves relative to the file that embeds, so config and scripts share one directory)
  * @param {string} [o.bareModule] file name of the bare worker, relative to the config file; with
- *   `barePort`, adds the baseline worker (the benchmark's), otherwise the relay runs alone
+ *   `barePort`, adds the baseline worker (the benchmark's, with its Durable Object on the same disk as
+ *   the relay's), otherwise the relay runs alone
  * @param {number} o.relayPort
  * @param {number} [o.barePort]
  * @param {string} o.doDir absolute path of an empty, writable directory for Durable Object SQLite files
@@ -85,6 +86,9 @@ ${
 const bare :Workerd.Worker = (
   modules = [(name = ${text(bare.module)}, esModule = embed ${text(bare.module)})],
   compatibilityDate = ${text(COMPATIBILITY_DATE)},
+  bindings = [(name = "DURABLE_WRITE", durableObjectNamespace = (className = "DurableWrite"))],
+  durableObjectNamespaces = [(className = "DurableWrite", uniqueKey = "bench-DurableWrite", enableSql = true)],
+  durableObjectStorage = (localDisk = "do-disk"),
 );
 `
     : ""

@@ -48,11 +48,12 @@ export async function loadFixtures(outDir) {
 /**
  * Bundles the Worker exactly as `wrangler deploy` would (as test/support/relay-server.ts does).
  * @param {string} outDir
+ * @param {{ minify?: boolean }} [options] `minify: false` keeps function names, for a readable CPU profile
  * @returns {Promise<string>} the bundle's path
  */
-export async function buildRelay(outDir) {
+export async function buildRelay(outDir, options = {}) {
   try {
-    await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outDir], {
+    await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outDir, ...(options.minify === false ? ["--no-minify"] : [])], {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     });

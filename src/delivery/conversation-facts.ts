@@ -98,14 +98,11 @@ export class ConversationFacts {
     for (const n of notes) {
       const { peer } = n.address;
       // The conversation's row is written here if it is new; what it knew of the customer is merged.
-      this.sql.exec(
-        "INSERT OR IGNORE INTO conversations (peer, address, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        peer,
-        JSON.stringify(n.address),
-        now,
-        now,
-      );
-      const known = this.sql.exec<{ customer: string | null }>("SELECT customer FROM conversations WHERE peer = ?", peer).one().customer;
+      const row = this.sql.exec<{ customer: string | null }>("SELECT customer FROM conversations WHERE peer = ?", peer).toArray()[0];
+      if (!row) {
+        this.sql.exec("INSERT INTO conversations (peer, address, created_at, updated_at) VALUES (?, ?, ?, ?)", peer, JSON.stringify(n.address), now, now);
+      }
+      const known = row?.customer ?? null;
       const customer = n.customer ? JSON.stringify(mergeCustomer(known ? (JSON.parse(known) as Customer) : undefined, n.customer)) : known;
       const set =
         n.kind === "inbound"

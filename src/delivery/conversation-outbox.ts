@@ -12,6 +12,7 @@ import { applyPlatformStatus, type ConversationStatuses, stageStatus } from "./c
 import type { DueHead, PendingMessage, QueuedMessage } from "./conversation-tables";
 import { conversationShardStats } from "./conversation-stats";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
+import { GroupCommit } from "./group-commit";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
 import { attemptSend } from "./send-attempt";
@@ -59,19 +60,22 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** One flush of staged events at a time; calls during it share the next one. */
   private flushRun: Promise<void> | undefined;
   private flushNext: Promise<void> | undefined;
+  /** Writes of calls that arrive together (messages queued, customers noted, statuses) share one transaction. */
+  private readonly writes: GroupCommit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ConversationStore(ctx.storage.sql);
+    this.writes = new GroupCommit(ctx.storage, () => this.store.forgetCached());
     this.facts = new ConversationFacts(ctx.storage.sql);
   }
 
   /** Records what customers did (wrote, opted in or out, closed the conversation): their window depends on it. */
   async noteCustomers(notes: CustomerNote[]): Promise<void> {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    await this.writes.run(() => {
       // The shard learns its owner from its first conversation.
-      this.store.addConversations(notes.slice(0, 1).map((n) => n.address), now);
+      if (notes[0]) this.store.learnOwner(notes[0].address);
       this.facts.note(notes, now);
     });
   }
@@ -123,7 +127,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. */
   async enqueue(messages: QueuedMessage[]): Promise<number> {
     const now = Date.now();
-    const added = this.ctx.storage.transactionSync(() => this.store.enqueue(messages, now));
+    const added = await this.writes.run(() => this.store.enqueue(messages, now));
     if (added > 0) await this.sendSoon(now);
     return added;
   }
@@ -171,7 +175,7 @@ export class ConversationOutbox extends DurableObject<Env> {
    * to the endpoints before returning, so the platform is acknowledged only once they are stored.
    */
   async applyStatuses(conversations: ConversationStatuses[]): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
+    await this.writes.run(() => {
       for (const { address, statuses } of conversations) {
         this.store.addConversations([address]);
         for (const s of statuses) applyPlatformStatus(this.store, address, s);

@@ -46,9 +46,14 @@ export class ConversationStore {
     migrate(sql, CONVERSATION_MIGRATIONS);
   }
 
+  /** The shard's owner once known: it never changes (the shard is named after its account). */
+  private knownOwner: ShardOwner | undefined;
+
   get owner(): ShardOwner | undefined {
+    if (this.knownOwner) return this.knownOwner;
     const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'owner'").toArray()[0];
-    return row ? (JSON.parse(row.value) as ShardOwner) : undefined;
+    this.knownOwner = row ? (JSON.parse(row.value) as ShardOwner) : undefined;
+    return this.knownOwner;
   }
 
   /** The conversation with `peer`, if it ever had a message here. */
@@ -61,10 +66,7 @@ export class ConversationStore {
   addConversations(addresses: readonly ConversationAddress[], now = Date.now()): void {
     const first = addresses[0];
     if (!first) return;
-    this.sql.exec(
-      "INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)",
-      JSON.stringify({ tenant: first.tenant, account: first.account } satisfies ShardOwner),
-    );
+    this.learnOwner(first);
     for (const address of addresses) {
       this.sql.exec(
         "INSERT OR IGNORE INTO conversations (peer, address, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -74,6 +76,20 @@ export class ConversationStore {
         now,
       );
     }
+  }
+
+  /** Forgets what was read from storage and kept: a transaction that read it was rolled back. */
+  forgetCached(): void {
+    this.knownOwner = undefined;
+  }
+
+  /** Records the shard's owner from one of its conversations, unless it is known already. */
+  learnOwner(address: ConversationAddress): void {
+    if (this.owner) return;
+    this.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)",
+      JSON.stringify({ tenant: address.tenant, account: address.account } satisfies ShardOwner),
+    );
   }
 
   /** The platform's id of a message of this shard (its first part's), once the platform accepted it. */

@@ -9,6 +9,7 @@ import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
 import { DeliveryLog, type LogKey, type LoggedDelivery } from "./delivery-log";
 import { decideAfterDelivery, type DeliveryResponse } from "./delivery-outcome";
+import { GroupCommit } from "./group-commit";
 import { endpointShardStats } from "./endpoint-stats";
 import { type DeadLetter, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale } from "./retry-policy";
@@ -58,9 +59,12 @@ export class EndpointOutbox extends DurableObject<Env> {
   private wake: (() => void) | undefined;
   /** Heads due when last read, oldest first: delivered from before the outbox is read again. */
   private candidates: PendingEvent[] = [];
+  /** Stores of events that arrive together share one transaction. */
+  private readonly writes: GroupCommit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.writes = new GroupCommit(ctx.storage);
     this.store = new EndpointStore(ctx.storage.sql);
     this.log = new DeliveryLog(ctx.storage.sql);
   }
@@ -73,7 +77,7 @@ export class EndpointOutbox extends DurableObject<Env> {
   async enqueue(tenant: string, endpoint: string, events: InboundEvent[], received: string[] = []): Promise<number> {
     await this.remember({ tenant, endpoint });
     const now = Date.now();
-    const added = this.ctx.storage.transactionSync(() => {
+    const added = await this.writes.run(() => {
       for (const e of events) this.store.recordDeadMessage(e, now);
       return this.store.append(events, now, new Set(received));
     });
@@ -191,7 +195,7 @@ export class EndpointOutbox extends DurableObject<Env> {
           const done = settled.splice(0);
           this.ctx.storage.transactionSync(() => {
             for (const d of done) disabled = this.record(d.event, d.response, d.latencyMs, scale) || disabled;
-            this.log.prune(Date.now());
+            this.log.pruneWhenDue(Date.now());
           });
           // Only now may a conversation's next event go: its head has moved.
           for (const d of done) inFlight.delete(d.event.conversation);

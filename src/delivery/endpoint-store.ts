@@ -153,30 +153,21 @@ export class EndpointStore {
    * skipping the conversations in `busy` (an event of theirs is being delivered).
    */
   due(now: number, limit: number, busy: ReadonlySet<string> = new Set()): PendingEvent[] {
-    // The heads first, in their index's order (without it SQLite reads and sorts every due head); the
-    // bodies only of those chosen, not of the ones being delivered.
-    const heads = this.sql
-      .exec<{ seq: number; conversation: string }>(
-        "SELECT seq, conversation FROM heads INDEXED BY heads_seq WHERE due_at <= ? ORDER BY seq LIMIT ?",
+    // One statement, the heads in their index's order (without it SQLite reads and sorts every due
+    // head), the busy conversations left out by SQLite as far as bound values allow.
+    const excluded = [...busy].slice(0, MAX_BOUND_PARAMETERS - 2);
+    return this.sql
+      .exec<PendingEvent & Record<string, SqlStorageValue>>(
+        `SELECT e.seq, e.id, e.conversation, e.body, e.attempts FROM heads h INDEXED BY heads_seq JOIN events e ON e.seq = h.seq
+         WHERE h.due_at <= ?${excluded.length > 0 ? ` AND h.conversation NOT IN (${excluded.map(() => "?").join(", ")})` : ""}
+         ORDER BY h.seq LIMIT ?`,
         now,
-        limit + busy.size,
+        ...excluded,
+        limit + busy.size - excluded.length,
       )
       .toArray()
-      .filter((h) => !busy.has(h.conversation))
+      .filter((e) => !busy.has(e.conversation))
       .slice(0, limit);
-    const events: PendingEvent[] = [];
-    for (let i = 0; i < heads.length; i += MAX_BOUND_PARAMETERS) {
-      const seqs = heads.slice(i, i + MAX_BOUND_PARAMETERS).map((h) => h.seq);
-      events.push(
-        ...this.sql
-          .exec<PendingEvent & Record<string, SqlStorageValue>>(
-            `SELECT seq, id, conversation, body, attempts FROM events WHERE seq IN (${seqs.map(() => "?").join(", ")}) ORDER BY seq`,
-            ...seqs,
-          )
-          .toArray(),
-      );
-    }
-    return events;
   }
 
   /** When the next pending event falls due, if any is pending. */
