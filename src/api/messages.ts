@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import * as z from "zod";
 import type { AccountConfig } from "../channels/registry";
 import { sha256Hex } from "../crypto";
-import { queueMessages } from "../delivery/conversation-shards";
 import type { QueuedMessage } from "../delivery/conversation-tables";
 import { ProblemError } from "../errors";
 import { type BatchItemResult, ChatV7Request, type SendAccepted, type SendBatchAccepted, SendMessageRequest } from "../model";
@@ -12,24 +11,25 @@ import type { AppContext, AppEnv } from "./context";
 import { findMessage } from "./message-ids";
 import { requireAuth } from "./middleware";
 import { IdempotencyKey } from "./schemas";
-import { canonicalJson, checkWindows, prepareSend, sendingAccount } from "./send";
+import { canonicalJson, checkWindows, prepareSend, queueChecked, sendingAccount, type WindowVerdict } from "./send";
 
 /** A batch of 1,000 messages with long texts or templates stays under this. */
 export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 
-/**
- * Queues what a request resolved to and answers `response` — once per `Idempotency-Key` when the client
- * sends one: a retry answers the same and queues nothing twice.
- */
-async function queueOnce(c: AppContext, route: string, body: unknown, messages: QueuedMessage[], response: string): Promise<{ response: string; replayed: boolean }> {
+/** The request's `Idempotency-Key`, checked; none when it carries none. */
+function idempotencyKey(c: AppContext): string | undefined {
   const key = c.req.header("idempotency-key");
-  if (key === undefined) {
-    await queueMessages(c.env, messages);
-    return { response, replayed: false };
-  }
-  if (!IdempotencyKey.safeParse(key).success) {
+  if (key !== undefined && !IdempotencyKey.safeParse(key).success) {
     throw new ProblemError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters.");
   }
+  return key;
+}
+
+/**
+ * Queues what a request with an `Idempotency-Key` resolved to and answers `response`, once per key: a
+ * retry answers the same and queues nothing twice.
+ */
+async function queueOnce(c: AppContext, key: string, route: string, body: unknown, messages: QueuedMessage[], response: string): Promise<{ response: string; replayed: boolean }> {
   const fingerprint = await sha256Hex(`${route}\n${canonicalJson(body)}`);
   const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(JSON.stringify([c.get("principal").tenant, key])));
   const outcome = await record.accept(fingerprint, { messages, response });
@@ -39,14 +39,39 @@ async function queueOnce(c: AppContext, route: string, body: unknown, messages: 
   return outcome;
 }
 
+/**
+ * Checks messages against their windows and queues them. Without an idempotency key, in one call per
+ * outbox shard (the window is checked where its facts are); with one, the windows are read first and
+ * the record fixes what is queued and answered.
+ */
+async function checkAndQueue(
+  c: AppContext,
+  key: string | undefined,
+  items: readonly { message: QueuedMessage; account: AccountConfig }[],
+  answer: (verdicts: WindowVerdict[]) => { messages: QueuedMessage[]; response: string },
+  request: { route: string; body: unknown },
+): Promise<{ response: string; replayed: boolean }> {
+  if (key === undefined) return { response: answer(await queueChecked(c, items)).response, replayed: false };
+  const { messages, response } = answer(await checkWindows(c, items));
+  return queueOnce(c, key, request.route, request.body, messages, response);
+}
+
 /** Validates a send against the tenant's accounts and the channel's capabilities, then queues it. */
 async function acceptSend(c: AppContext, request: SendMessageRequest, route: string): Promise<Response> {
+  const key = idempotencyKey(c);
   const account = await sendingAccount(c, c.get("principal").tenant, request.account);
   const message = await prepareSend(c, account, request);
-  const [verdict] = await checkWindows(c, [{ message, account }]);
-  if (verdict instanceof ProblemError) throw verdict;
-  const accepted: SendAccepted = { id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) };
-  const { response, replayed } = await queueOnce(c, route, request, [message], JSON.stringify(accepted));
+  const { response, replayed } = await checkAndQueue(
+    c,
+    key,
+    [{ message, account }],
+    ([verdict]) => {
+      if (verdict instanceof ProblemError) throw verdict;
+      const accepted: SendAccepted = { id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) };
+      return { messages: [message], response: JSON.stringify(accepted) };
+    },
+    { route, body: request },
+  );
   const id = (JSON.parse(response) as SendAccepted).id;
   return c.body(response, 202, {
     "content-type": "application/json",
@@ -60,13 +85,14 @@ async function acceptSend(c: AppContext, request: SendMessageRequest, route: str
  * queued), then queues the good ones in one go, durably before the answer.
  */
 async function acceptBatch(c: AppContext, body: unknown): Promise<Response> {
+  const key = idempotencyKey(c);
   const tenant = c.get("principal").tenant;
   const accounts = new Map<string | undefined, Promise<AccountConfig>>();
-  const results: BatchItemResult[] = [];
+  const refusals: BatchItemResult[] = [];
   const prepared: { index: number; message: QueuedMessage; account: AccountConfig }[] = [];
-  const refused = (index: number, e: unknown) => {
+  const refused = (index: number, e: unknown): BatchItemResult => {
     if (!(e instanceof ProblemError)) throw e;
-    results.push({ index, error: { status: e.status, code: e.code, detail: e.message } });
+    return { index, error: { status: e.status, code: e.code, detail: e.message } };
   };
   for (const [index, item] of batchItems(body).entries()) {
     try {
@@ -76,21 +102,30 @@ async function acceptBatch(c: AppContext, body: unknown): Promise<Response> {
       const account = await accounts.get(named)!;
       prepared.push({ index, message: await prepareSend(c, account, item.request, true), account });
     } catch (e) {
-      refused(index, e);
+      refusals.push(refused(index, e));
     }
   }
-  const verdicts = await checkWindows(c, prepared);
-  const messages: QueuedMessage[] = [];
-  prepared.forEach(({ index, message }, i) => {
-    const verdict = verdicts[i];
-    if (verdict instanceof ProblemError) return refused(index, verdict);
-    messages.push(message);
-    results.push({ index, id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) });
-  });
-  results.sort((a, b) => a.index - b.index);
-  const answer: SendBatchAccepted = { accepted: messages.length, failed: results.length - messages.length, results };
-  const { response, replayed } = await queueOnce(c, "batch", body, messages, JSON.stringify(answer));
-  return c.body(response, answer.failed === 0 ? 202 : 207, {
+  const { response, replayed } = await checkAndQueue(
+    c,
+    key,
+    prepared,
+    (verdicts) => {
+      const results = [...refusals];
+      const messages: QueuedMessage[] = [];
+      prepared.forEach(({ index, message }, i) => {
+        const verdict = verdicts[i];
+        if (verdict instanceof ProblemError) return results.push(refused(index, verdict));
+        messages.push(message);
+        results.push({ index, id: message.id, status: "queued", conversation: message.address, ...(verdict && { warnings: [verdict] }) });
+      });
+      results.sort((a, b) => a.index - b.index);
+      const answer: SendBatchAccepted = { accepted: messages.length, failed: results.length - messages.length, results };
+      return { messages, response: JSON.stringify(answer) };
+    },
+    { route: "batch", body },
+  );
+  // A replay answers as the first request was answered.
+  return c.body(response, (JSON.parse(response) as SendBatchAccepted).failed === 0 ? 202 : 207, {
     "content-type": "application/json",
     ...(replayed && { "idempotent-replayed": "true" }),
   });

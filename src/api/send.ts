@@ -2,7 +2,7 @@ import { planParts } from "../channels/degrade";
 import { type AccountConfig, adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
 import { WINDOW_RULES, windowPermits } from "../channels/window";
-import { conversationShardId } from "../delivery/conversation-shards";
+import { conversationShardId, queueInWindows, type WindowCheck } from "../delivery/conversation-shards";
 import { conversationFacts, conversationWindow, factsKey, peerForRecipient } from "../delivery/customers";
 import type { QueuedMessage } from "../delivery/conversation-tables";
 import { ProblemError } from "../errors";
@@ -92,25 +92,47 @@ export function canonicalJson(value: unknown): string {
 /** A send the window forbids: refused (`enforce`) or queued with a warning (`advise`). */
 export type WindowVerdict = ProblemError | SendWarning | undefined;
 
+/** How a message is checked against its window; none for a template where templates always go. */
+function windowCheckOf(message: QueuedMessage, account: AccountConfig): WindowCheck | undefined {
+  if (message.content.type === "template" && WINDOW_RULES[message.address.channel].outside.templates === true) return undefined;
+  const accountTag = "tag" in account && typeof account.tag === "string" ? account.tag : undefined;
+  const tag = message.tag ?? accountTag;
+  return { ...(tag !== undefined && { tag }), advise: account.windowPolicy === "advise" };
+}
+
+/** What a client is answered for a message whose window did not permit it (none: permitted). */
+function verdictOf(account: AccountConfig, closed: MessagingWindow | null | undefined): WindowVerdict {
+  if (!closed) return undefined;
+  const detail = windowClosedDetail(account.channel, closed);
+  if (account.windowPolicy === "advise") return { code: "window_closed", detail };
+  return new ProblemError(422, "window_closed", detail, { window: closed });
+}
+
 /**
- * Checks each message against its conversation's messaging window before anything is queued. A template
- * where templates are always allowed needs no look-up.
+ * Checks each message against its conversation's messaging window before anything is queued (for a
+ * request whose messages an idempotency record fixes first).
  */
-export async function checkWindows(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig; tag?: string }[]): Promise<WindowVerdict[]> {
-  const alwaysAllowed = (m: QueuedMessage) => m.content.type === "template" && WINDOW_RULES[m.address.channel].outside.templates === true;
-  const checked = items.filter((i) => !alwaysAllowed(i.message));
+export async function checkWindows(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig }[]): Promise<WindowVerdict[]> {
+  const checked = items.filter((i) => windowCheckOf(i.message, i.account) !== undefined);
   if (checked.length === 0) return items.map(() => undefined);
   const facts = await conversationFacts(c.env, checked.map((i) => i.message.address));
   const now = Date.now();
-  return items.map(({ message, account, tag }) => {
-    if (alwaysAllowed(message)) return undefined;
+  return items.map(({ message, account }) => {
+    const check = windowCheckOf(message, account);
+    if (!check) return undefined;
     const window = conversationWindow(account.channel, facts.get(factsKey(message.address)), now);
-    const accountTag = "tag" in account && typeof account.tag === "string" ? account.tag : undefined;
-    if (windowPermits(window, message.content, tag ?? accountTag)) return undefined;
-    const detail = windowClosedDetail(account.channel, window);
-    if (account.windowPolicy === "advise") return { code: "window_closed", detail };
-    return new ProblemError(422, "window_closed", detail, { window });
+    return verdictOf(account, windowPermits(window, message.content, check.tag) ? null : window);
   });
+}
+
+/**
+ * Checks each message against its window and queues those it permits (or advises on), in one call per
+ * outbox shard, where the window's facts are: durable once it resolves.
+ */
+export async function queueChecked(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig }[]): Promise<WindowVerdict[]> {
+  const checks = items.map(({ message, account }) => ({ message, check: windowCheckOf(message, account) }));
+  const closed = await queueInWindows(c.env, checks);
+  return items.map(({ account }, i) => verdictOf(account, closed[i]));
 }
 
 /** Why a send is outside the window, and what may still go. */

@@ -3,14 +3,17 @@ import { effectiveRate } from "../channels/rate";
 import { adapterFor } from "../channels/registry";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
-import type { MessageRecord, StatusError } from "../model";
+import { windowPermits } from "../channels/window";
+import type { MessageRecord, MessagingWindow, StatusError } from "../model";
 import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
 import { ConversationStore } from "./conversation-store";
 import { applyPlatformStatus, type ConversationStatuses, stageStatus } from "./conversation-statuses";
 import type { DueHead, PendingMessage, QueuedMessage } from "./conversation-tables";
+import type { WindowCheck } from "./conversation-shards";
 import { conversationShardStats } from "./conversation-stats";
+import { conversationWindow } from "./customers";
 import { handToEndpoints, NoEndpointError } from "./fan-out";
 import { GroupCommit } from "./group-commit";
 import { outboundExpired, timeScale } from "./retry-policy";
@@ -130,6 +133,27 @@ export class ConversationOutbox extends DurableObject<Env> {
     const added = await this.writes.run(() => this.store.enqueue(messages, now));
     if (added > 0) await this.sendSoon(now);
     return added;
+  }
+
+  /**
+   * Queues messages after checking each against its conversation's messaging window (`checks[i]` for
+   * `messages[i]`; null: not checked), in one transaction; a message an enforced window refuses is not
+   * queued. Answers, per message, the window that did not permit it.
+   */
+  async enqueueInWindow(messages: QueuedMessage[], checks: (WindowCheck | null)[]): Promise<(MessagingWindow | null)[]> {
+    const now = Date.now();
+    const { closed, added } = await this.writes.run(() => {
+      const closed = messages.map((m, i) => {
+        const check = checks[i];
+        if (!check) return null;
+        const window = conversationWindow(m.address.channel, this.facts.one(m.address.peer), now);
+        return windowPermits(window, m.content, check.tag) ? null : window;
+      });
+      const queued = messages.filter((_, i) => closed[i] === null || checks[i]?.advise);
+      return { closed, added: this.store.enqueue(queued, now) };
+    });
+    if (added > 0) await this.sendSoon(now);
+    return closed;
   }
 
   /** Queues a failed message again (a dead-letter replay), only for its tenant. */

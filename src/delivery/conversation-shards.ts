@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import type { ConversationAddress } from "../model";
+import type { ConversationAddress, MessagingWindow } from "../model";
 import type { QueuedMessage } from "./conversation-tables";
 import { CONVERSATION_SHARDS, shardOf } from "./shards";
 
@@ -32,4 +32,34 @@ export async function queueMessages(env: Env, messages: readonly QueuedMessage[]
     shard.messages.push(m);
   }
   await Promise.all([...byShard.values()].map((shard) => env.CONVERSATIONS.get(shard.id).enqueue(shard.messages)));
+}
+
+/**
+ * How a message is checked against its conversation's messaging window where the conversation's facts
+ * are kept: `tag` is the Messenger tag it goes with; `advise` queues it even outside the window.
+ */
+export interface WindowCheck {
+  tag?: string;
+  advise: boolean;
+}
+
+/**
+ * Queues messages in their outbox shards after checking each against its messaging window there, one
+ * call per shard: what an enforced window refuses is not queued. Answers, per message, the window that
+ * did not permit it (null: permitted, or not checked). Durable once it resolves.
+ */
+export async function queueInWindows(env: Env, items: readonly { message: QueuedMessage; check?: WindowCheck }[]): Promise<(MessagingWindow | null)[]> {
+  const byShard = new Map<string, { id: DurableObjectId; indexes: number[] }>();
+  items.forEach(({ message }, index) => {
+    const id = conversationShardId(env, message.address);
+    (byShard.get(id.toString()) ?? byShard.set(id.toString(), { id, indexes: [] }).get(id.toString())!).indexes.push(index);
+  });
+  const closed: (MessagingWindow | null)[] = items.map(() => null);
+  await Promise.all(
+    [...byShard.values()].map(async ({ id, indexes }) => {
+      const windows = await env.CONVERSATIONS.get(id).enqueueInWindow(indexes.map((i) => items[i]!.message), indexes.map((i) => items[i]!.check ?? null));
+      indexes.forEach((index, k) => (closed[index] = windows[k] ?? null));
+    }),
+  );
+  return closed;
 }

@@ -1,5 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { WindowCheck } from "../../src/delivery/conversation-shards";
+import type { ChannelId, OutboundContent } from "../../src/model";
 import { ConversationStore } from "../../src/delivery/conversation-store";
 import { OUTBOUND_MAX_AGE_MS } from "../../src/delivery/retry-policy";
 import { endpointOf, outboxOf } from "../support/outboxes";
@@ -23,4 +25,34 @@ describe("conversation outbox", () => {
     const letters = await endpointOf("acme").deadLetters(1000);
     expect(letters).toContainEqual(expect.objectContaining({ id: "msg_old", kind: "message", reason: "expired" }));
   });
+});
+
+describe("queueing within the messaging window", () => {
+  const HOUR = 3600_000;
+  const text: OutboundContent = { type: "text", text: "Your order shipped" };
+  const template: OutboundContent = { type: "template", name: "order_update", language: "en" };
+  it.each([
+    // channel, customer last wrote (hours ago; null: never), content, check, window closed?, queued?
+    ["whatsapp", null, text, { advise: false }, true, false],
+    ["whatsapp", null, text, { advise: true }, true, true],
+    ["whatsapp", 1, text, { advise: false }, false, true],
+    ["whatsapp", 25, text, { advise: false }, true, false],
+    ["whatsapp", null, template, null, false, true],
+    ["messenger", 48, text, { advise: false, tag: "HUMAN_AGENT" }, false, true],
+    ["messenger", 240, text, { advise: false, tag: "HUMAN_AGENT" }, true, false],
+    ["messenger", 48, text, { advise: false }, true, false],
+  ] as [ChannelId, number | null, OutboundContent, WindowCheck | null, boolean, boolean][])(
+    "%s, customer wrote %s h ago, %j checked %j: closed %s, queued %s",
+    async (channel, wroteHoursAgo, content, check, closed, queued) => {
+      // A tenant without endpoints or accounts: nothing queued here reaches a platform.
+      const address = { tenant: "window-table", channel, account: `${channel}-window-table`, peer: `49${crypto.randomUUID().replace(/\D/g, "").slice(0, 12)}` };
+      const stub = outboxOf(address);
+      if (wroteHoursAgo !== null) await stub.noteCustomers([{ address, at: Date.now() - wroteHoursAgo * HOUR, kind: "inbound" }]);
+      const id = `msg_${crypto.randomUUID()}`;
+      const [window] = await stub.enqueueInWindow([{ address, id, content }], [check]);
+      expect(window !== null).toBe(closed);
+      if (window) expect(window.open).toBe(false);
+      expect((await stub.message(id, "window-table")) !== null).toBe(queued);
+    },
+  );
 });
