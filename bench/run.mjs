@@ -7,10 +7,11 @@
  * 2. Runs it on raw `workerd serve` (no Miniflare, no `wrangler dev`: nothing Node-side in the request
  *    path), with SQLite Durable Objects on a fresh temporary directory, next to a bare baseline worker.
  * 3. Loads the scenarios one after the other, each with its own customers and ids so that what it
- *    sent can be followed: the bare worker; inbound webhooks of one message, then of many (as the
- *    container batches them under load); sends through `/api/v7/chat` without and with the container's
- *    status callbacks; a thousand messages to one customer; a broadcast through `/v1/messages/batch`
- *    with one-to-one replies sent while it is handed over.
+ *    sent can be followed: the bare worker; the bare worker storing each POST in one Durable Object
+ *    (the floor of any acknowledgement that follows a durable write); inbound webhooks of one message,
+ *    then of many (as the container batches them under load); sends through `/api/v7/chat` without and
+ *    with the container's status callbacks; a thousand messages to one customer; a broadcast through
+ *    `/v1/messages/batch` with one-to-one replies sent while it is handed over.
  * 4. After each relay scenario, waits until the sandbox business backend has every event the relay
  *    acknowledged and the sandbox WhatsApp container every message the relay accepted: acknowledging
  *    fast means little if delivery then lags behind.

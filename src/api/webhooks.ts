@@ -1,23 +1,23 @@
 import { Hono } from "hono";
 import { adapterFor } from "../channels/registry";
 import type { BaseAccount, ChannelAdapter, ParsedEvent, ParseResult, WebhookRequest } from "../channels/types";
-import { handToEndpoints, NoEndpointError } from "../delivery/fan-out";
-import { registryAccount, tenantAccounts } from "../registry/directory";
+import { registryAccount, tenantAccounts, tenantEndpoints } from "../registry/directory";
 import { toInboundEvent } from "../delivery/events";
 import { ProblemError } from "../errors";
 import { jsonDeeperThan, JsonTooDeepError, MAX_WEBHOOK_JSON_DEPTH } from "../json";
 import { TooLargeError } from "../transport/errors";
-import { ChannelId, type ConversationAddress, type CustomerEvent } from "../model";
+import { ChannelId, type ConversationAddress, type InboundEvent } from "../model";
+import type { CustomerNote } from "../delivery/conversation-facts";
 import type { ConversationStatuses } from "../delivery/conversation-statuses";
 import { conversationOutbox, conversationShardId } from "../delivery/conversation-shards";
-import { customerOf, noteCustomers, resolveAliases } from "../delivery/customers";
+import { customerOf, noteOf, resolveAliases } from "../delivery/customers";
 import { limitBody, MAX_WEBHOOK_BODY_BYTES } from "./body";
 import type { AppContext, AppEnv } from "./context";
 import { mediaTokenSecret, signMediaToken } from "./media-tokens";
 
 type StatusEvent = Extract<ParsedEvent, { type: "message.status" }>;
 
-/** Outbox shards a webhook's statuses are stored into at once: bounded, whatever the batch size. */
+/** Outbox shards a webhook's events are stored into at once: bounded, whatever the batch size. */
 const PARALLEL_SHARDS = 16;
 /** How long storing one webhook's events may take before the platform is asked to deliver it again (Meta waits about 20 s). */
 const STORE_BUDGET_MS = 15_000;
@@ -111,11 +111,12 @@ async function parseBounded(adapter: ChannelAdapter<BaseAccount>, request: Webho
 }
 
 /**
- * Stores one account's events before the platform is acknowledged: statuses in their conversations
- * (which forward them in order), everything else in the outboxes of the tenant's endpoints. Batches of any size are
- * stored a bounded number of conversations at a time, and the endpoint's share in chunks, so that memory
- * and open objects stay bounded. Past `deadline` the request answers 503: what was stored is deduplicated
- * when the platform delivers the batch again, and the rest is stored then. Returns how many were stored.
+ * Stores one account's events before the platform is acknowledged, in the outbox shards of their
+ * conversations: one call per shard (a bounded number at a time) records what customers did, applies
+ * statuses to their messages and stages every event, in order; each shard then hands its events on to
+ * the tenant's endpoints in order. Past `deadline` the request answers 503: what was stored is
+ * deduplicated when the platform delivers the batch again, and the rest is stored then. Returns how
+ * many were stored.
  */
 async function storeEvents(
   c: AppContext,
@@ -126,8 +127,12 @@ async function storeEvents(
 ): Promise<number> {
   // A customer known by another identity first keeps that conversation.
   await resolveAliases(c.env, base, events.filter((e) => e.type !== "message.status" && e.type !== "channel.error"), customerOf);
-  // Statuses go to the outbox shard of their conversation: one call per shard, each conversation in order.
-  const shards = new Map<string, ConversationStatuses[]>();
+  const shards = new Map<string, { address: ConversationAddress; notes: CustomerNote[]; statuses: ConversationStatuses[]; events: InboundEvent[] }>();
+  const shardOf = (address: ConversationAddress) => {
+    const key = conversationShardId(c.env, address).toString();
+    return shards.get(key) ?? shards.set(key, { address, notes: [], statuses: [], events: [] }).get(key)!;
+  };
+  // Statuses by conversation: each conversation's in the order they came.
   const byPeer = new Map<string, ConversationStatuses>();
   const others: Exclude<ParsedEvent, StatusEvent>[] = [];
   for (const e of events) {
@@ -139,53 +144,44 @@ async function storeEvents(
     if (!conversation) {
       conversation = { address: { ...base, peer: e.peer }, statuses: [] };
       byPeer.set(e.peer, conversation);
-      const shard = conversationShardId(c.env, conversation.address).toString();
-      (shards.get(shard) ?? shards.set(shard, []).get(shard)!).push(conversation);
+      shardOf(conversation.address).statuses.push(conversation);
     }
     conversation.statuses.push(e);
   }
+  if (others.length > 0 && (await tenantEndpoints(c.env, base.tenant)).length === 0) {
+    throw new ProblemError(503, "no_endpoint", "The account's tenant has no endpoint yet: deliver again once it has one.", {}, { "retry-after": "60" });
+  }
   const origin = new URL(c.req.url).origin;
   const secret = await mediaTokenSecret(c.env);
-  const unified = await Promise.all(
-    others.map(async (e) => {
-      const event = toInboundEvent(e, base);
-      // Media the business fetches from the relay, so platform credentials never leave it.
-      if ((event.type === "message.received" || event.type === "message.edited") && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
-        const token = await signMediaToken(secret, { account: base.account, mediaId: event.message.content.mediaId });
-        event.message.content.url = `${origin}/v1/media/${token}`;
-      }
-      return event;
-    }),
-  );
-  /** One write, refused past the deadline; storage out of room for now is the platform's cue to deliver again. */
-  const write = async (store: () => Promise<unknown>) => {
-    const busy = () => new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });
-    if (Date.now() > deadline) throw busy();
-    try {
-      await store();
-    } catch (e) {
-      throw storageExhausted(e) ? busy() : e;
+  for (const e of others) {
+    const event = toInboundEvent(e, base);
+    // Media the business fetches from the relay, so platform credentials never leave it.
+    if ((event.type === "message.received" || event.type === "message.edited") && "mediaId" in event.message.content && event.message.content.mediaId && adapter.fetchMedia) {
+      const token = await signMediaToken(secret, { account: base.account, mediaId: event.message.content.mediaId });
+      event.message.content.url = `${origin}/v1/media/${token}`;
     }
-  };
-  const storeOthers = async () => {
-    try {
-      // In order, chunk after chunk: each endpoint keeps each conversation's order.
-      await handToEndpoints(c.env, base.tenant, unified, write);
-    } catch (e) {
-      if (!(e instanceof NoEndpointError)) throw e;
-      throw new ProblemError(503, "no_endpoint", "The account's tenant has no endpoint yet: deliver again once it has one.", {}, { "retry-after": "60" });
-    }
-  };
+    const shard = shardOf(event.conversation);
+    shard.events.push(event);
+    // What customers did decides their messaging window: recorded with the events.
+    const note = event.type !== "channel.error" && event.type !== "account.health" && event.type !== "message.status" ? noteOf(event) : undefined;
+    if (note) shard.notes.push(note);
+  }
   const pending = [...shards.values()];
-  const storeStatuses = async () => {
+  const storeShards = async () => {
     for (let next = pending.shift(); next; next = pending.shift()) {
-      const conversations = next;
-      await write(() => conversationOutbox(c.env, conversations[0]!.address).applyStatuses(conversations));
+      const { address, ...batch } = next;
+      if (Date.now() > deadline) throw storageBusy();
+      try {
+        await conversationOutbox(c.env, address).receive(batch);
+      } catch (e) {
+        // Storage out of room for now is the platform's cue to deliver again.
+        throw storageExhausted(e) ? storageBusy() : e;
+      }
     }
   };
-  // What customers did decides their messaging window: recorded before the platform is acknowledged too.
-  const customerEvents = unified.filter((e): e is CustomerEvent => e.type !== "channel.error" && e.type !== "account.health" && e.type !== "message.status");
-  const storeNotes = () => write(() => noteCustomers(c.env, customerEvents));
-  await Promise.all([storeOthers(), storeNotes(), ...Array.from({ length: Math.min(PARALLEL_SHARDS, pending.length) }, storeStatuses)]);
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SHARDS, pending.length) }, storeShards));
   return events.length;
 }
+
+const storageBusy = () =>
+  new ProblemError(503, "storage_busy", "The batch is large; part of it is stored. Deliver it again to store the rest.", {}, { "retry-after": "1" });

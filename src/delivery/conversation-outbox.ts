@@ -4,7 +4,7 @@ import { adapterFor } from "../channels/registry";
 import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import { windowPermits } from "../channels/window";
-import type { MessageRecord, MessagingWindow, StatusError } from "../model";
+import type { InboundEvent, MessageRecord, MessagingWindow, StatusError } from "../model";
 import { accountSession, PAUSING_REASONS } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
@@ -63,6 +63,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** One flush of staged events at a time; calls during it share the next one. */
   private flushRun: Promise<void> | undefined;
   private flushNext: Promise<void> | undefined;
+  /** An alarm is set that hands over what `receive` staged, should its own hand-over fail. */
+  private handOverArmed = false;
   /** Writes of calls that arrive together (messages queued, customers noted, statuses) share one transaction. */
   private readonly writes: GroupCommit;
 
@@ -73,14 +75,32 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.facts = new ConversationFacts(ctx.storage.sql);
   }
 
-  /** Records what customers did (wrote, opted in or out, closed the conversation): their window depends on it. */
-  async noteCustomers(notes: CustomerNote[]): Promise<void> {
+  /**
+   * Stores what a platform's webhook said about conversations of this shard, in one transaction: what
+   * customers did (their window depends on it), the statuses of messages (a status never moves a
+   * message backwards, and each becomes an event) and every other event, staged in the order given.
+   * Resolves once it is durable, so that the platform may be answered; the events then move on to the
+   * tenant's endpoints in order, handed over at once, and by the alarm should that fail or the object
+   * restart.
+   */
+  async receive(batch: { notes: CustomerNote[]; statuses: ConversationStatuses[]; events: InboundEvent[] }): Promise<void> {
     const now = Date.now();
     await this.writes.run(() => {
       // The shard learns its owner from its first conversation.
-      if (notes[0]) this.store.learnOwner(notes[0].address);
-      this.facts.note(notes, now);
+      const first = batch.notes[0]?.address ?? batch.statuses[0]?.address ?? batch.events[0]?.conversation;
+      if (first) this.store.learnOwner(first);
+      this.facts.note(batch.notes, now);
+      for (const { address, statuses } of batch.statuses) {
+        this.store.addConversations([address]);
+        for (const s of statuses) applyPlatformStatus(this.store, address, s);
+      }
+      for (const e of batch.events) this.store.stageEvent(e);
     });
+    if (!this.handOverArmed) {
+      this.handOverArmed = true;
+      await armAt(this.ctx.storage, now + EVENT_FLUSH_RETRY_MS);
+    }
+    void this.flushEvents().catch(() => {}); // the alarm tries again
   }
 
   /** What the shard knows of some of its customers, by peer (absent: never seen). */
@@ -194,26 +214,6 @@ export class ConversationOutbox extends DurableObject<Env> {
     else await armAt(this.ctx.storage, now);
   }
 
-  /**
-   * Records platform statuses (a status never moves a message backwards) and hands the resulting events
-   * to the endpoints before returning, so the platform is acknowledged only once they are stored.
-   */
-  async applyStatuses(conversations: ConversationStatuses[]): Promise<void> {
-    await this.writes.run(() => {
-      for (const { address, statuses } of conversations) {
-        this.store.addConversations([address]);
-        for (const s of statuses) applyPlatformStatus(this.store, address, s);
-      }
-    });
-    try {
-      await this.flushEvents();
-    } catch (e) {
-      // Staged here, the events are stored: the platform may be acknowledged; they move on once there is an endpoint.
-      if (!(e instanceof NoEndpointError)) throw e;
-      await armAt(this.ctx.storage, Date.now() + NO_ENDPOINT_RETRY_MS);
-    }
-  }
-
   override async alarm(): Promise<void> {
     // The runtime retries a failed alarm with backoff but logs nothing: say why here.
     await this.runAlarm().catch((e: unknown) => {
@@ -223,6 +223,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   private async runAlarm(): Promise<void> {
+    // Staged events left now are handed over below, or the alarm is armed again for them.
+    this.handOverArmed = false;
     await this.pump();
     let retryMs = EVENT_FLUSH_RETRY_MS;
     await this.flushEvents().catch((e: unknown) => {

@@ -52,12 +52,6 @@ function byShard<T>(env: Env, items: readonly T[], addressOf: (item: T) => Conve
   return shards;
 }
 
-/** Records what customers did in their conversations' shards (all shards in parallel): durable once it resolves. */
-export async function noteCustomers(env: Env, events: readonly CustomerEvent[]): Promise<void> {
-  const notes = events.map(noteOf).filter((n) => n !== undefined);
-  await Promise.all([...byShard(env, notes, (n) => n.address).values()].map((group) => conversationOutbox(env, group[0]!.address).noteCustomers(group)));
-}
-
 /** The business-scoped id among a customer's identities, or the peer itself when it is one. */
 function businessScopedId(peer: string, customer: Customer | undefined): string | undefined {
   return customer?.identities?.find((i) => i.kind === "business_scoped_id")?.value ?? (BUSINESS_SCOPED_ID.test(peer) ? peer : undefined);

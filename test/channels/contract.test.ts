@@ -10,15 +10,12 @@ import { InboundEvent, MessageStatusEvent, type OutboundContent } from "../../sr
 import { registryAccount } from "../../src/registry/directory";
 import type { PlatformRequest } from "./kit";
 import { KITS } from "./kits";
-import { endpointCounts } from "../support/outboxes";
+import { endpointTotal } from "../support/outboxes";
 
 const send = (r: PlatformRequest) =>
   SELF.fetch(`https://relay.test${r.path}`, { method: r.method ?? "POST", headers: r.headers, body: r.body });
 
-async function storedEvents(): Promise<number> {
-  const counts = await endpointCounts("acme");
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
+const storedEvents = () => endpointTotal("acme");
 
 /** Content that pushes every limit a platform can declare. */
 const DEMANDING: OutboundContent[] = [

@@ -47,7 +47,7 @@ describe("queueing within the messaging window", () => {
       // A tenant without endpoints or accounts: nothing queued here reaches a platform.
       const address = { tenant: "window-table", channel, account: `${channel}-window-table`, peer: `49${crypto.randomUUID().replace(/\D/g, "").slice(0, 12)}` };
       const stub = outboxOf(address);
-      if (wroteHoursAgo !== null) await stub.noteCustomers([{ address, at: Date.now() - wroteHoursAgo * HOUR, kind: "inbound" }]);
+      if (wroteHoursAgo !== null) await stub.receive({ notes: [{ address, at: Date.now() - wroteHoursAgo * HOUR, kind: "inbound" }], statuses: [], events: [] });
       const id = `msg_${crypto.randomUUID()}`;
       const [window] = await stub.enqueueInWindow([{ address, id, content }], [check]);
       expect(window !== null).toBe(closed);

@@ -15,6 +15,22 @@ export async function endpointCounts(tenant: string, endpoint = "default"): Prom
   return (await endpointOf(tenant, endpoint).status()).counts;
 }
 
+/**
+ * How many events an endpoint holds, once that number holds still: a webhook's events are stored in
+ * their conversations' shards before the platform is answered, and handed to the endpoint a moment later.
+ */
+export async function endpointTotal(tenant: string, endpoint = "default"): Promise<number> {
+  const read = async () => Object.values(await endpointCounts(tenant, endpoint)).reduce((a, b) => a + b, 0);
+  let last = await read();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 /** The rows a query finds in every shard of an endpoint's outbox, shard after shard. */
 export async function endpointRows<R extends Record<string, SqlStorageValue>>(tenant: string, query: string, endpoint = "default"): Promise<R[]> {
   const rows: R[] = [];
