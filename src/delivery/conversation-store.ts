@@ -380,7 +380,7 @@ export class ConversationStore {
 
   /** Stages an event for the tenant's endpoint (in the same transaction as the change it reports). */
   stageEvent(event: InboundEvent): void {
-    this.sql.exec("INSERT OR IGNORE INTO event_outbox (id, event) VALUES (?, ?)", event.id, JSON.stringify(event));
+    this.sql.exec("INSERT INTO event_outbox (id, event) VALUES (?, ?)", event.id, JSON.stringify(event));
   }
 
   stagedEvents(limit = 500): { seq: number; event: InboundEvent }[] {

@@ -91,6 +91,12 @@ export const CONVERSATION_MIGRATIONS = [
    CREATE INDEX messages_reference_created ON messages (reference, created_at) WHERE reference IS NOT NULL;
    CREATE INDEX messages_failed_created ON messages (created_at) WHERE status = 'failed';
    ALTER TABLE history ADD COLUMN recorded_at INTEGER;`,
+  // Staged events are deduplicated where they are delivered (an endpoint keeps each event id once): a
+  // unique index here cost two writes per event and caught only copies staged at the same moment.
+  `CREATE TABLE event_outbox_staged (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, event TEXT NOT NULL);
+   INSERT INTO event_outbox_staged (seq, id, event) SELECT seq, id, event FROM event_outbox;
+   DROP TABLE event_outbox;
+   ALTER TABLE event_outbox_staged RENAME TO event_outbox;`,
 ];
 
 /** A message as the API accepted it, to append to its conversation. */

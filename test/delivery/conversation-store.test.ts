@@ -105,7 +105,7 @@ describe("conversation store", () => {
       expect(store.record("m1")?.status).toBe("delivered");
     }));
 
-  it("stages events in order and forgets them once handed over", () =>
+  it("stages events in order, copies too, and forgets them once handed over", () =>
     withStore((store, at) => {
       const event = (id: string) => ({
         id,
@@ -116,11 +116,12 @@ describe("conversation store", () => {
       });
       store.stageEvent(event("e1"));
       store.stageEvent(event("e2"));
+      // A copy is staged again: the endpoint it is handed to keeps each event id once.
       store.stageEvent(event("e1"));
       const staged = store.stagedEvents();
-      expect(staged.map((s) => s.event.id)).toEqual(["e1", "e2"]);
+      expect(staged.map((s) => s.event.id)).toEqual(["e1", "e2", "e1"]);
       store.unstageEvents(staged[0]!.seq);
-      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2"]);
+      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2", "e1"]);
     }));
 
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
@@ -164,7 +165,7 @@ describe("conversation store", () => {
       expect(record.history.map((h) => h.status)).toEqual(["queued", "failed", "queued"]);
     }));
 
-  it("an outbox of one conversation from before shards keeps its messages, their order and history", () =>
+  it("an outbox of one conversation from before shards keeps its messages, their order, history and staged events", () =>
     // An object of a class that keeps nothing in SQLite: storage as blank as an old outbox's was.
     runInDurableObject(env.SESSIONS.get(env.SESSIONS.newUniqueId()), (_, state) => {
       const sql = state.storage.sql;
@@ -175,8 +176,13 @@ describe("conversation store", () => {
         sql.exec("INSERT INTO messages (id, content, status, next_attempt_at, created_at) VALUES (?, ?, 'queued', ?, ?)", id, JSON.stringify(text(id)), at, at);
         sql.exec("INSERT INTO history (message_id, status, at) VALUES (?, 'queued', ?)", id, at);
       }
+      const staged = { id: "evt-old", createdAt: new Date(0).toISOString(), type: "channel.error" as const, conversation: address, error: { title: "old" } };
+      sql.exec("INSERT INTO event_outbox (id, event) VALUES (?, ?)", staged.id, JSON.stringify(staged));
       const store = new ConversationStore(sql);
       expect(store.owner).toEqual({ tenant: "acme", account: "wa-acme" });
+      // A staged event survives the staging table's rebuild, and what is staged next goes after it.
+      store.stageEvent({ ...staged, id: "evt-new" });
+      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["evt-old", "evt-new"]);
       expect(store.due(5000, 10).map((m) => [m.id, m.address])).toEqual([["old-1", address]]);
       store.markPartSent({ seq: store.due(5000, 1)[0]!.seq, id: "old-1", address }, "p-old-1", 0, true, 3000);
       expect(store.due(5000, 10).map((m) => m.id)).toEqual(["old-2"]);
