@@ -51,7 +51,7 @@ export function endpointShardStats(sql: SqlStorage, window: StatsWindow, disable
   }
   const pending = sql
     .exec<{ n: number; retried: number | null }>(
-      "SELECT COUNT(*) AS n, SUM(attempts > 0) AS retried FROM events INDEXED BY events_pending WHERE state = 'pending'",
+      "SELECT COUNT(*) AS n, SUM(attempts > 0) AS retried FROM events INDEXED BY events_pending_by_conversation WHERE state = 'pending'",
     )
     .one();
   const retried = pending.retried ?? 0;

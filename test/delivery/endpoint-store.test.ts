@@ -1,7 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_DISABLE_AFTER_MS } from "../../src/delivery/delivery-outcome";
-import { EndpointStore, EVENT_RETENTION_MS } from "../../src/delivery/endpoint-store";
+import { ENDPOINT_MIGRATIONS, EndpointStore, EVENT_RETENTION_MS } from "../../src/delivery/endpoint-store";
+import { migrate } from "../../src/delivery/migrations";
 import type { InboundEvent } from "../../src/model";
 
 const conversation = (peer: string) => ({ tenant: "acme", channel: "whatsapp", account: "wa-acme", peer }) as const;
@@ -101,5 +102,26 @@ describe("endpoint store", () => {
       expect(store.forgetDeadMessage("msg_1")).toBe(true);
       expect(store.forgetDeadMessage("msg_1")).toBe(false);
       expect(store.deadLetters(10)).toEqual([]);
+    }));
+
+  it("an outbox from before the pending index keeps its events, their order and counts", () =>
+    runInDurableObject(env.ENDPOINTS.get(env.ENDPOINTS.newUniqueId()), (_, state) => {
+      const sql = state.storage.sql;
+      // The schema as it was, with one conversation's events: one delivered, two pending.
+      migrate(sql, ENDPOINT_MIGRATIONS.slice(0, 5));
+      const old = new Map([["o1", "delivered"], ["o2", "pending"], ["o3", "pending"]]);
+      for (const [id, s] of old) {
+        sql.exec("INSERT INTO events (id, conversation, body, state, next_attempt_at, created_at) VALUES (?, 'c', ?, ?, 1, 1)", id, JSON.stringify(received(id)), s);
+      }
+      sql.exec("INSERT INTO heads (conversation, seq, due_at) VALUES ('c', 2, 1)");
+      const store = new EndpointStore(sql);
+      const indexes = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name NOT LIKE 'sqlite_%'").toArray();
+      expect(indexes.map((i) => i.name)).toEqual(["events_pending_by_conversation"]);
+      expect(store.counts()).toEqual({ pending: 2, delivered: 1 });
+      const [head] = store.due(10, 16);
+      expect(head?.id).toBe("o2");
+      store.markDelivered(head!, 5);
+      expect(store.due(10, 16).map((e) => e.id)).toEqual(["o3"]);
+      expect(store.counts()).toEqual({ pending: 1, delivered: 2 });
     }));
 });
