@@ -2,7 +2,7 @@ import { planParts } from "../channels/degrade";
 import { type AccountConfig, adapterFor } from "../channels/registry";
 import { loadConfig } from "../config/load";
 import { WINDOW_RULES, windowPermits } from "../channels/window";
-import { conversationShardId, queueInWindows, type WindowCheck } from "../delivery/conversation-shards";
+import { conversationShardId, queueMessages, type WindowCheck } from "../delivery/conversation-shards";
 import { conversationFacts, conversationWindow, factsKey, peerForRecipient } from "../delivery/customers";
 import type { QueuedMessage } from "../delivery/conversation-tables";
 import { ProblemError } from "../errors";
@@ -113,12 +113,13 @@ function verdictOf(account: AccountConfig, closed: MessagingWindow | null | unde
  * request whose messages an idempotency record fixes first).
  */
 export async function checkWindows(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig }[]): Promise<WindowVerdict[]> {
-  const checked = items.filter((i) => windowCheckOf(i.message, i.account) !== undefined);
+  const checks = items.map(({ message, account }) => windowCheckOf(message, account));
+  const checked = items.filter((_, i) => checks[i] !== undefined);
   if (checked.length === 0) return items.map(() => undefined);
   const facts = await conversationFacts(c.env, checked.map((i) => i.message.address));
   const now = Date.now();
-  return items.map(({ message, account }) => {
-    const check = windowCheckOf(message, account);
+  return items.map(({ message, account }, i) => {
+    const check = checks[i];
     if (!check) return undefined;
     const window = conversationWindow(account.channel, facts.get(factsKey(message.address)), now);
     return verdictOf(account, windowPermits(window, message.content, check.tag) ? null : window);
@@ -130,8 +131,11 @@ export async function checkWindows(c: AppContext, items: readonly { message: Que
  * outbox shard, where the window's facts are: durable once it resolves.
  */
 export async function queueChecked(c: AppContext, items: readonly { message: QueuedMessage; account: AccountConfig }[]): Promise<WindowVerdict[]> {
-  const checks = items.map(({ message, account }) => ({ message, check: windowCheckOf(message, account) }));
-  const closed = await queueInWindows(c.env, checks);
+  const closed = await queueMessages(
+    c.env,
+    items.map((i) => i.message),
+    items.map(({ message, account }) => windowCheckOf(message, account)),
+  );
   return items.map(({ account }, i) => verdictOf(account, closed[i]));
 }
 

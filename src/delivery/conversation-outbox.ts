@@ -14,7 +14,8 @@ import type { DueHead, PendingMessage, QueuedMessage } from "./conversation-tabl
 import type { WindowCheck } from "./conversation-shards";
 import { conversationShardStats } from "./conversation-stats";
 import { conversationWindow } from "./customers";
-import { handToEndpoints, NoEndpointError } from "./fan-out";
+import { EventHandOver } from "./event-hand-over";
+import { NoEndpointError } from "./fan-out";
 import { GroupCommit } from "./group-commit";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
@@ -60,9 +61,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   private stale = true;
   /** The account's health as last read: a paused account sends nothing until it is resumed. */
   private health: { paused: boolean; readAt: number } | undefined;
-  /** One flush of staged events at a time; calls during it share the next one. */
-  private flushRun: Promise<void> | undefined;
-  private flushNext: Promise<void> | undefined;
+  /** Staged events on their way to the endpoints. */
+  private readonly handOver: EventHandOver;
   /** An alarm is set that hands over what `receive` staged, should its own hand-over fail. */
   private handOverArmed = false;
   /** Writes of calls that arrive together (messages queued, customers noted, statuses) share one transaction. */
@@ -72,6 +72,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     super(ctx, env);
     this.store = new ConversationStore(ctx.storage.sql);
     this.writes = new GroupCommit(ctx.storage, () => this.store.forgetCached());
+    this.handOver = new EventHandOver(env, this.store);
     this.facts = new ConversationFacts(ctx.storage.sql);
   }
 
@@ -100,7 +101,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       this.handOverArmed = true;
       await armAt(this.ctx.storage, now + EVENT_FLUSH_RETRY_MS);
     }
-    void this.flushEvents().catch(() => {}); // the alarm tries again
+    void this.handOver.run().catch(() => {}); // the alarm tries again
   }
 
   /** What the shard knows of some of its customers, by peer (absent: never seen). */
@@ -147,20 +148,13 @@ export class ConversationOutbox extends DurableObject<Env> {
     return this.health.paused;
   }
 
-  /** Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. */
-  async enqueue(messages: QueuedMessage[]): Promise<number> {
-    const now = Date.now();
-    const added = await this.writes.run(() => this.store.enqueue(messages, now));
-    if (added > 0) await this.sendSoon(now);
-    return added;
-  }
-
   /**
-   * Queues messages after checking each against its conversation's messaging window (`checks[i]` for
-   * `messages[i]`; null: not checked), in one transaction; a message an enforced window refuses is not
+   * Queues messages (idempotent on their ids, in the order given) and makes sure they will be sent. With
+   * `checks` (`checks[i]` for `messages[i]`; null: not checked), each is first checked against its
+   * conversation's messaging window, in the same transaction, and one an enforced window refuses is not
    * queued. Answers, per message, the window that did not permit it.
    */
-  async enqueueInWindow(messages: QueuedMessage[], checks: (WindowCheck | null)[]): Promise<(MessagingWindow | null)[]> {
+  async enqueue(messages: QueuedMessage[], checks: (WindowCheck | null)[] = []): Promise<(MessagingWindow | null)[]> {
     const now = Date.now();
     const { closed, added } = await this.writes.run(() => {
       const closed = messages.map((m, i) => {
@@ -227,7 +221,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.handOverArmed = false;
     await this.pump();
     let retryMs = EVENT_FLUSH_RETRY_MS;
-    await this.flushEvents().catch((e: unknown) => {
+    await this.handOver.run().catch((e: unknown) => {
       if (e instanceof NoEndpointError) retryMs = NO_ENDPOINT_RETRY_MS;
       else console.warn("conversation: handing events over failed", String(e));
     });
@@ -268,7 +262,7 @@ export class ConversationOutbox extends DurableObject<Env> {
           // next message must not wait behind the bulk candidates.
           for (const d of done) sending.delete(d.head.address.peer);
           if (done.some((d) => !d.head.bulk)) this.stale = true;
-          void this.flushEvents().catch(() => {}); // failures are retried by the alarm's own flush
+          void this.handOver.run().catch(() => {}); // failures are retried by the alarm's own flush
         }
         let waitMs: number | undefined;
         let progressed = false;
@@ -381,32 +375,5 @@ export class ConversationOutbox extends DurableObject<Env> {
         attempts: head.attempts + (countAttempt ? 1 : 0),
       });
     });
-  }
-
-  /**
-   * Hands staged events to the outboxes of the tenant's endpoints, in order, in batches: one flush at a
-   * time, and every call made during a flush shares the next one, which takes all that is staged by then.
-   */
-  private flushEvents(): Promise<void> {
-    if (!this.flushRun) {
-      this.flushRun = this.flushStaged().finally(() => (this.flushRun = undefined));
-      return this.flushRun;
-    }
-    this.flushNext ??= this.flushRun
-      .catch(() => {})
-      .then(() => {
-        this.flushNext = undefined;
-        return this.flushEvents();
-      });
-    return this.flushNext;
-  }
-
-  private async flushStaged(): Promise<void> {
-    const tenant = this.store.owner?.tenant;
-    if (!tenant) return;
-    for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
-      await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
-      this.store.unstageEvents(batch[batch.length - 1]!.seq);
-    }
   }
 }

@@ -20,18 +20,14 @@ export function conversationOutbox(env: Env, address: ConversationAddress) {
   return env.CONVERSATIONS.get(conversationShardId(env, address));
 }
 
-/**
- * Queues messages in their outbox shards, one call per shard (all in parallel): durable once it
- * resolves. Messages of one conversation keep the order given.
- */
-export async function queueMessages(env: Env, messages: readonly QueuedMessage[]): Promise<void> {
-  const byShard = new Map<string, { id: DurableObjectId; messages: QueuedMessage[] }>();
-  for (const m of messages) {
-    const id = conversationShardId(env, m.address);
-    const shard = byShard.get(id.toString()) ?? byShard.set(id.toString(), { id, messages: [] }).get(id.toString())!;
-    shard.messages.push(m);
+/** Groups items by the conversation outbox shard of their address, in the order given. */
+export function byShard<T>(env: Env, items: readonly T[], addressOf: (item: T) => ConversationAddress): Map<string, T[]> {
+  const shards = new Map<string, T[]>();
+  for (const item of items) {
+    const key = conversationShardId(env, addressOf(item)).toString();
+    (shards.get(key) ?? shards.set(key, []).get(key)!).push(item);
   }
-  await Promise.all([...byShard.values()].map((shard) => env.CONVERSATIONS.get(shard.id).enqueue(shard.messages)));
+  return shards;
 }
 
 /**
@@ -44,20 +40,23 @@ export interface WindowCheck {
 }
 
 /**
- * Queues messages in their outbox shards after checking each against its messaging window there, one
- * call per shard: what an enforced window refuses is not queued. Answers, per message, the window that
- * did not permit it (null: permitted, or not checked). Durable once it resolves.
+ * Queues messages in their outbox shards, one call per shard (all in parallel); messages of one
+ * conversation keep the order given. With `checks` (`checks[i]` for `messages[i]`), each is first checked
+ * against its messaging window in its shard, and one an enforced window refuses is not queued. Answers,
+ * per message, the window that did not permit it (null: permitted, or not checked). Durable once it
+ * resolves.
  */
-export async function queueInWindows(env: Env, items: readonly { message: QueuedMessage; check?: WindowCheck }[]): Promise<(MessagingWindow | null)[]> {
-  const byShard = new Map<string, { id: DurableObjectId; indexes: number[] }>();
-  items.forEach(({ message }, index) => {
-    const id = conversationShardId(env, message.address);
-    (byShard.get(id.toString()) ?? byShard.set(id.toString(), { id, indexes: [] }).get(id.toString())!).indexes.push(index);
-  });
-  const closed: (MessagingWindow | null)[] = items.map(() => null);
+export async function queueMessages(
+  env: Env,
+  messages: readonly QueuedMessage[],
+  checks: readonly (WindowCheck | undefined)[] = [],
+): Promise<(MessagingWindow | null)[]> {
+  const closed: (MessagingWindow | null)[] = messages.map(() => null);
+  const shards = byShard(env, messages.map((_, i) => i), (i) => messages[i]!.address);
   await Promise.all(
-    [...byShard.values()].map(async ({ id, indexes }) => {
-      const windows = await env.CONVERSATIONS.get(id).enqueueInWindow(indexes.map((i) => items[i]!.message), indexes.map((i) => items[i]!.check ?? null));
+    [...shards.values()].map(async (indexes) => {
+      const shard = conversationOutbox(env, messages[indexes[0]!]!.address);
+      const windows = await shard.enqueue(indexes.map((i) => messages[i]!), indexes.map((i) => checks[i] ?? null));
       indexes.forEach((index, k) => (closed[index] = windows[k] ?? null));
     }),
   );

@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import type { ConversationAddress, Customer, CustomerEvent, MessagingWindow } from "../model";
 import type { ConversationFactsRow, CustomerNote } from "./conversation-facts";
 import { windowFactsOf } from "./conversation-facts";
-import { conversationOutbox, conversationShardId } from "./conversation-shards";
+import { byShard, conversationOutbox } from "./conversation-shards";
 
 /**
  * A WhatsApp business-scoped user id (`US.13491208655302741918`): the one identity WhatsApp keeps for a
@@ -40,16 +40,6 @@ export function noteOf(event: CustomerEvent): CustomerNote | undefined {
     default:
       return undefined;
   }
-}
-
-/** Groups items by the conversation outbox shard of their address. */
-function byShard<T>(env: Env, items: readonly T[], addressOf: (item: T) => ConversationAddress): Map<string, T[]> {
-  const shards = new Map<string, T[]>();
-  for (const item of items) {
-    const key = conversationShardId(env, addressOf(item)).toString();
-    (shards.get(key) ?? shards.set(key, []).get(key)!).push(item);
-  }
-  return shards;
 }
 
 /** The business-scoped id among a customer's identities, or the peer itself when it is one. */

@@ -5,6 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
+import type { Delivery, Stats } from "../../src/api/console-schemas";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_KEY, JWT_SECRET, TEST_KEYS } from "../support/constants";
 import { control, eventually } from "../support/http";
@@ -22,24 +23,6 @@ interface MessageView {
 interface Page<T> {
   items: T[];
   next?: string;
-}
-interface Delivery {
-  at: string;
-  eventId: string;
-  attempt: number;
-  status?: number;
-  latencyMs: number;
-  error?: string;
-  delivered: boolean;
-}
-interface Stats {
-  from: string;
-  to: string;
-  minutes: { minute: string; messages: number; sent: number; failed: number; received: number; delivered: number }[];
-  failuresByReason: Record<string, number>;
-  deliveryLatencyMs: { p50: number | null; p90: number | null; p99: number | null };
-  totals: { queued: number; retrying: number; dead: number };
-  byChannel: Record<string, { messages: number; sent: number; failed: number; received: number }>;
 }
 
 const json = async <T>(res: Response, status = 200): Promise<T> => {

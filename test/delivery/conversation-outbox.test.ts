@@ -49,7 +49,7 @@ describe("queueing within the messaging window", () => {
       const stub = outboxOf(address);
       if (wroteHoursAgo !== null) await stub.receive({ notes: [{ address, at: Date.now() - wroteHoursAgo * HOUR, kind: "inbound" }], statuses: [], events: [] });
       const id = `msg_${crypto.randomUUID()}`;
-      const [window] = await stub.enqueueInWindow([{ address, id, content }], [check]);
+      const [window] = await stub.enqueue([{ address, id, content }], [check]);
       expect(window !== null).toBe(closed);
       if (window) expect(window.open).toBe(false);
       expect((await stub.message(id, "window-table")) !== null).toBe(queued);
