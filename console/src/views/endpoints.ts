@@ -4,7 +4,7 @@
  * every event stored since a time (after the backend lost data).
  */
 import { get, post, seg } from "../api";
-import { field, h, viewHeading } from "../dom";
+import { button, field, h, viewHeading } from "../dom";
 import { count, localToIso, millis, timeEl } from "../format";
 import { type Notice, notice } from "../notice";
 import { arraySource, PagedTable } from "../paged-table";
@@ -66,7 +66,7 @@ function actions(e: EndpointWithState, status: Notice, onChange: () => void): HT
   return h(
     "div",
     { class: "endpoint-actions" },
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => void enable(), "aria-label": `Enable ${e.id}` }, "Enable")),
+    h("div", { class: "actions" }, button("Enable", () => void enable(), { "aria-label": `Enable ${e.id}` })),
     recover,
   );
 }
@@ -124,7 +124,7 @@ export function endpointsView(ctx: ViewContext): HTMLElement {
     {},
     viewHeading("Endpoints"),
     h("p", {}, "Where events are delivered. An endpoint is disabled after 410 Gone or days of failures; enable it, or recover: enable it and deliver again every event stored since a time."),
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => void load() }, "Refresh")),
+    h("div", { class: "actions" }, button("Refresh", () => void load())),
     status.element,
     table.element,
   );
