@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { armAt } from "../../src/delivery/alarm";
+import { ALARM_LOST_AFTER_MS, armAt } from "../../src/delivery/alarm";
 
 const fresh = () => env.ENDPOINTS.get(env.ENDPOINTS.newUniqueId());
 
@@ -17,12 +17,17 @@ describe("armAt", () => {
       await state.storage.deleteAlarm();
     }));
 
-  it("sets again an alarm whose time passed without firing", () =>
+  it("leaves a late alarm to fire, and sets again one whose time passed long ago without firing", () =>
     runInDurableObject(fresh(), async (_, state) => {
       const later = Date.now() + 60_000;
       await state.storage.setAlarm(later);
-      // Seen from a moment after that alarm's time, it is lost: re-armed at the new due time.
-      await armAt(state.storage, later + 30_000, later + 10_000);
+      // A moment after its time, the alarm is merely late (a busy object): it is left as it is.
+      await armAt(state.storage, later + 30_000, later + 50);
+      expect(await state.storage.getAlarm()).toBe(later);
+      await armAt(state.storage, later + 30_000, later + ALARM_LOST_AFTER_MS - 1);
+      expect(await state.storage.getAlarm()).toBe(later);
+      // Long after its time, it is lost: re-armed at the new due time.
+      await armAt(state.storage, later + 30_000, later + ALARM_LOST_AFTER_MS);
       expect(await state.storage.getAlarm()).toBe(later + 30_000);
       await state.storage.deleteAlarm();
     }));
