@@ -87,6 +87,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   async receive(batch: { notes: CustomerNote[]; statuses: ConversationStatuses[]; events: InboundEvent[] }): Promise<void> {
     const now = Date.now();
     await this.writes.run(() => {
+      this.store.dropHandedOver();
       // The shard learns its owner from its first conversation.
       const first = batch.notes[0]?.address ?? batch.statuses[0]?.address ?? batch.events[0]?.conversation;
       if (first) this.store.learnOwner(first);
@@ -157,6 +158,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   async enqueue(messages: QueuedMessage[], checks: (WindowCheck | null)[] = []): Promise<(MessagingWindow | null)[]> {
     const now = Date.now();
     const { closed, added } = await this.writes.run(() => {
+      this.store.dropHandedOver();
       const closed = messages.map((m, i) => {
         const check = checks[i];
         if (!check) return null;
@@ -225,6 +227,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       if (e instanceof NoEndpointError) retryMs = NO_ENDPOINT_RETRY_MS;
       else console.warn("conversation: handing events over failed", String(e));
     });
+    this.store.dropHandedOver();
     const next = this.store.nextDue();
     if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + retryMs);
     // A paused account is looked at again now and then (a resume wakes the shard at once).
@@ -256,7 +259,10 @@ export class ConversationOutbox extends DurableObject<Env> {
       for (;;) {
         if (settled.length > 0) {
           const done = settled.splice(0);
-          const pauses = this.ctx.storage.transactionSync(() => done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []));
+          const pauses = this.ctx.storage.transactionSync(() => {
+            this.store.dropHandedOver();
+            return done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []);
+          });
           if (pauses.length > 0) await this.pause(owner, pauses[0]!);
           // Only now may a conversation's next message go: its head has moved. A one-to-one conversation's
           // next message must not wait behind the bulk candidates.

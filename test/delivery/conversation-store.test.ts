@@ -9,12 +9,12 @@ const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer:
 /** A message as the store's methods name it: its key, id and conversation. */
 type At = (id: string, peer?: string) => { seq: number; id: string; address: { tenant: string; channel: "whatsapp"; account: string; peer: string } };
 
-function withStore(run: (store: ConversationStore, at: At) => void) {
+function withStore(run: (store: ConversationStore, at: At, sql: SqlStorage) => void) {
   const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.newUniqueId());
   return runInDurableObject(stub, (_, state) => {
     const sql = state.storage.sql;
     const at: At = (id, peer = address.peer) => ({ id, address: { ...address, peer }, seq: sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE id = ?", id).one().seq });
-    run(new ConversationStore(sql), at);
+    run(new ConversationStore(sql), at, sql);
   });
 }
 
@@ -106,7 +106,7 @@ describe("conversation store", () => {
     }));
 
   it("stages events in order, copies too, and forgets them once handed over", () =>
-    withStore((store, at) => {
+    withStore((store, _at, sql) => {
       const event = (id: string) => ({
         id,
         createdAt: new Date(0).toISOString(),
@@ -121,6 +121,16 @@ describe("conversation store", () => {
       const staged = store.stagedEvents();
       expect(staged.map((s) => s.event.id)).toEqual(["e1", "e2", "e1"]);
       store.unstageEvents(staged[0]!.seq);
+      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2", "e1"]);
+      // Handed over, their rows go with the next write; a rolled-back write deletes them again.
+      const rows = () => sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_outbox").one().n;
+      expect(rows()).toBe(3);
+      store.dropHandedOver();
+      expect(rows()).toBe(2);
+      sql.exec("INSERT INTO event_outbox (seq, id, event) VALUES (?, ?, ?)", staged[0]!.seq, "e1", JSON.stringify(event("e1")));
+      store.forgetCached();
+      store.dropHandedOver();
+      expect(rows()).toBe(2);
       expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2", "e1"]);
     }));
 
