@@ -1,8 +1,10 @@
 // @ts-check
 /**
- * `npm run bench:profile [ingest|sends|batch] [seconds]`: where the relay's CPU goes in one scenario.
- * Runs the bundle on raw workerd with the V8 inspector on loopback, loads it as `npm run bench` does
- * (webhooks of one message, sends to 1,000 customers, or 10 batches of 1,000), samples it with the V8
+ * `npm run bench:profile [ingest|sends|statuses|batch] [seconds]`: where the relay's CPU goes in one
+ * scenario. Runs the bundle on raw workerd with the V8 inspector on loopback, loads it as `npm run bench`
+ * does (webhooks of one message; sends to 1,000 customers; the same sends with the container posting a
+ * `delivered` and a `read` callback for each, profiled until the callbacks are all in; or 10 batches of
+ * 1,000), samples it with the V8
  * CPU profiler meanwhile, and prints the functions by share of the busy samples, with and without what
  * they call. The profile is written to bench/results/<scenario>.cpuprofile for Chrome DevTools
  * (Performance > Load profile). The profiler slows the relay: compare shares, not rates.
@@ -21,8 +23,8 @@ import { ROOT, buildRelay, freePort, loadFixtures, sleep, spawnWorkerd, writeWor
 
 const scenario = process.argv[2] ?? "ingest";
 const seconds = Number(process.argv[3] ?? 10);
-if (!["ingest", "sends", "batch"].includes(scenario) || !(seconds > 0)) {
-  console.error("usage: npm run bench:profile -- [ingest|sends|batch] [seconds]");
+if (!["ingest", "sends", "statuses", "batch"].includes(scenario) || !(seconds > 0)) {
+  console.error("usage: npm run bench:profile -- [ingest|sends|statuses|batch] [seconds]");
   process.exit(2);
 }
 
@@ -36,7 +38,7 @@ process.on("exit", () => {
 });
 
 const [, fixtures] = await Promise.all([buildRelay(work, { minify: false }), loadFixtures(work)]);
-const container = await startContainer({ ...fixtures.CONTAINER_LOGIN, access: fixtures.ACCESS, statusDelayMs: 1, statuses: [], quiet: true });
+const container = await startContainer({ ...fixtures.CONTAINER_LOGIN, access: fixtures.ACCESS, statusDelayMs: 1, statuses: scenario === "statuses" ? ["delivered", "read"] : [], quiet: true });
 const backend = await startBackend({ secret: fixtures.ENDPOINT_SECRET, quiet: true });
 const config = fixtures.relayConfig({ containerUrl: container.url, backendUrl: backend.url, accessTeamUrl: "http://127.0.0.1:9", platformUrls: {} });
 // As in the benchmark: the account's rate above what is measured.
@@ -45,6 +47,8 @@ const [relayPort, inspectorPort] = [await freePort(), await freePort()];
 writeWorkerdConfig(work, { relayModule: "index.js", relayPort, doDir: join(work, "do"), relayConfig: JSON.stringify(config), retryTimeScale: "1" });
 workerd = await spawnWorkerd({ dir: work, logPath: join(work, "workerd.log"), ports: [relayPort, inspectorPort], args: [`--inspector-addr=127.0.0.1:${inspectorPort}`] });
 const relayUrl = `http://127.0.0.1:${relayPort}`;
+const webhookPath = `/webhooks/whatsapp/wa-acme?secret=${encodeURIComponent(fixtures.WEBHOOK_SECRET)}`;
+container.state.webhookUrl = `${relayUrl}${webhookPath}`;
 
 // The Chrome DevTools protocol, over the inspector's WebSocket for the relay's isolate.
 const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/relay`);
@@ -89,7 +93,7 @@ if (scenario === "batch") {
     scenario === "ingest"
       ? {
           method: "POST",
-          path: `/webhooks/whatsapp/wa-acme?secret=${encodeURIComponent(fixtures.WEBHOOK_SECRET)}`,
+          path: webhookPath,
           headers: json,
           setupRequest: (/** @type {any} */ req) => {
             const from = `49${1_500_000_000 + (seq % 1000)}`;
@@ -106,6 +110,8 @@ if (scenario === "batch") {
   const instance = autocannon({ url: relayUrl, connections: 10, duration: seconds, requests: [request] });
   instance.on("response", (/** @type {unknown} */ _c, /** @type {number} */ status) => void (status < 300 && accepted++));
   await instance;
+  // The container posts its callbacks one at a time: they go on after the load.
+  while (container.state.pending > 0) await sleep(100);
 }
 const cpuMs = processCpuMs(workerd.pid) - cpuBefore;
 const { profile } = await cdp("Profiler.stop");

@@ -57,7 +57,7 @@ export class ConversationOutbox extends DurableObject<Env> {
   private wake: (() => void) | undefined;
   /** Heads due when last read, in sending order: sent from before the outbox is read again. */
   private candidates: DueHead[] = [];
-  /** Something may now go before the candidates (a one-to-one message, a replay): read again. */
+  /** Something may now go before the candidates (a one-to-one message ahead of bulk ones, a replay): read again. */
   private stale = true;
   /** The account's health as last read: a paused account sends nothing until it is resumed. */
   private health: { paused: boolean; readAt: number } | undefined;
@@ -138,7 +138,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.health = undefined;
     const now = Date.now();
     this.store.allDueBy(now);
-    if (this.store.nextDue() !== undefined) await this.sendSoon(now);
+    if (this.store.nextDue() !== undefined) await this.sendSoon(now, true);
   }
 
   /** Whether the account is paused, read again when the last reading is old. */
@@ -168,7 +168,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       const queued = messages.filter((_, i) => closed[i] === null || checks[i]?.advise);
       return { closed, added: this.store.enqueue(queued, now) };
     });
-    if (added > 0) await this.sendSoon(now);
+    if (added > 0) await this.sendSoon(now, messages.some((m) => !m.bulk) && this.candidates.some((c) => c.bulk));
     return closed;
   }
 
@@ -177,7 +177,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     if (this.store.owner?.tenant !== tenant) return false;
     const now = Date.now();
     if (!this.store.requeue(id, now)) return false;
-    await this.sendSoon(now);
+    await this.sendSoon(now, true);
     return true;
   }
 
@@ -203,8 +203,13 @@ export class ConversationOutbox extends DurableObject<Env> {
     return this.store.owner?.tenant === tenant ? conversationShardStats(this.ctx.storage.sql, window, channel) : emptyStatsPart();
   }
 
-  private async sendSoon(now: number): Promise<void> {
-    this.stale = true;
+  /**
+   * Makes sure the alarm sends what was just queued. `ahead`: it may go before candidates read so far
+   * (a new one-to-one message otherwise comes after them anyway, and reading again on every arrival
+   * would cost a read per message).
+   */
+  private async sendSoon(now: number, ahead: boolean): Promise<void> {
+    if (ahead) this.stale = true;
     // A running alarm picks the message up (and runs again should the object die meanwhile).
     if (this.pumping) this.wake?.();
     else await armAt(this.ctx.storage, now);
@@ -267,10 +272,12 @@ export class ConversationOutbox extends DurableObject<Env> {
           // Only now may a conversation's next message go: its head has moved. A one-to-one conversation's
           // next message must not wait behind the bulk candidates.
           for (const d of done) sending.delete(d.head.address.peer);
-          if (done.some((d) => !d.head.bulk)) this.stale = true;
+          if (done.some((d) => !d.head.bulk) && this.candidates.some((c) => c.bulk)) this.stale = true;
           void this.handOver.run().catch(() => {}); // failures are retried by the alarm's own flush
         }
         let waitMs: number | undefined;
+        /** Waiting for the shard's next token: a message queued meanwhile could not go sooner anyway. */
+        let tokenWait = false;
         let progressed = false;
         const now = Date.now();
         if (now - started < ALARM_BUDGET_MS && sending.size < MAX_IN_FLIGHT && !this.health?.paused) {
@@ -279,24 +286,23 @@ export class ConversationOutbox extends DurableObject<Env> {
             this.stale = false;
           }
           for (let next = this.candidates[0]; next && sending.size < MAX_IN_FLIGHT; next = this.candidates[0]) {
-            const head = sending.has(next.peer) ? undefined : this.store.pendingMessage(next.seq);
-            if (!head) {
-              // Being sent, or no longer waiting: its conversation's next head comes with a later read.
-              this.candidates.shift();
-              continue;
+            // The message is read only once a token is there for it.
+            const wait = sending.has(next.peer) ? 0 : this.bucket.waitMs(now);
+            if (wait > 0) {
+              waitMs = wait;
+              tokenWait = true;
+              break;
             }
+            this.candidates.shift();
+            const head = sending.has(next.peer) ? undefined : this.store.pendingMessage(next.seq);
+            // Being sent, or no longer waiting: its conversation's next head comes with a later read.
+            if (!head) continue;
             if (outboundExpired(head.queuedAt, now)) {
-              this.candidates.shift();
               this.fail(head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
               progressed = true;
               continue;
             }
-            const wait = this.bucket.take(now);
-            if (wait > 0) {
-              waitMs = wait;
-              break;
-            }
-            this.candidates.shift();
+            this.bucket.take(now);
             sending.set(head.address.peer, attemptSend(this.env, head, (id) => (id.startsWith("msg_") ? this.store.platformIdOf(id) : id)).then((result) => void settled.push({ head, result })));
           }
         }
@@ -319,7 +325,7 @@ export class ConversationOutbox extends DurableObject<Env> {
           };
           this.wake = () => {
             lingered = false;
-            wake();
+            if (!tokenWait) wake();
           };
           void Promise.race(sending.values()).then(wake);
         });

@@ -156,8 +156,8 @@ export class ConversationStore {
   /** The keys of the heads `due` would answer: cheap to read often (a send reads its message alone). */
   dueHeads(now: number, limit: number, busy: ReadonlySet<string> = new Set()): DueHead[] {
     return this.sql
-      .exec<{ peer: string; seq: number }>(
-        "SELECT peer, seq FROM heads INDEXED BY heads_order WHERE due_at <= ? ORDER BY bulk, seq LIMIT ?",
+      .exec<{ peer: string; seq: number; bulk: number }>(
+        "SELECT peer, seq, bulk FROM heads INDEXED BY heads_order WHERE due_at <= ? ORDER BY bulk, seq LIMIT ?",
         now,
         limit + busy.size,
       )

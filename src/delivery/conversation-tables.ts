@@ -140,6 +140,8 @@ export interface PendingMessage {
 export interface DueHead {
   peer: string;
   seq: number;
+  /** 1: a batch's message, sent after every one-to-one message due. */
+  bulk: number;
 }
 
 /** A row of `messages`. */

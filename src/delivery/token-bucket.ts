@@ -27,12 +27,15 @@ export class TokenBucket {
 
   /** Takes one token: 0 when granted, otherwise how many ms until one is available (nothing is taken). */
   take(now: number): number {
+    const wait = this.waitMs(now);
+    if (wait === 0) this.tokens -= 1;
+    return wait;
+  }
+
+  /** How many ms until a token is available (0: one is), taking nothing. */
+  waitMs(now: number): number {
     this.refill(now);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
+    return this.tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
   }
 
   private refill(now: number): void {

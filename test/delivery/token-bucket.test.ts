@@ -19,6 +19,16 @@ describe("token bucket", () => {
     for (const [now, wait] of steps) expect(bucket.take(now), `at ${now}`).toBe(wait);
   });
 
+  it("tells the wait without taking a token", () => {
+    const bucket = new TokenBucket(10, 1, 0);
+    expect(bucket.waitMs(0)).toBe(0);
+    expect(bucket.waitMs(0)).toBe(0);
+    expect(bucket.take(0)).toBe(0);
+    expect(bucket.waitMs(40)).toBe(60);
+    expect(bucket.take(40)).toBe(60);
+    expect(bucket.waitMs(100)).toBe(0);
+  });
+
   it("a new rate applies from now, keeping saved tokens up to the new burst", () => {
     const bucket = new TokenBucket(1, 5, 0);
     bucket.setRate(100, 1, 0);
