@@ -29,6 +29,8 @@ import { TokenBucket } from "./token-bucket";
 const ALARM_BUDGET_MS = 20_000;
 /** Sends in flight at once from one shard, each to a different conversation (one at a time per conversation). */
 const MAX_IN_FLIGHT = 8;
+/** How long a send's outcome waits for others to be recorded with. */
+const SETTLE_TOGETHER_MS = 2;
 /** How long a shard with nothing to send waits for more before its alarm ends. */
 const LINGER_MS = 200;
 /** Due messages read at once; read again sooner when something more urgent may have arrived. */
@@ -330,6 +332,8 @@ export class ConversationOutbox extends DurableObject<Env> {
           void Promise.race(sending.values()).then(wake);
         });
         this.wake = undefined;
+        // Outcomes that arrive within a moment share the transaction that records them.
+        if (settled.length > 0 && sending.size > settled.length) await new Promise((resolve) => setTimeout(resolve, SETTLE_TOGETHER_MS));
       }
     } finally {
       this.pumping = false;

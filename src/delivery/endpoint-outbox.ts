@@ -24,6 +24,8 @@ const LINGER_MS = 200;
 /** Due events read at once. */
 const CANDIDATES = 128;
 const ALARM_BUDGET_MS = 25_000;
+/** How long a delivery outcome waits for others to be recorded with. */
+const SETTLE_TOGETHER_MS = 2;
 /** An endpoint missing from the registry copy (deleted, or not yet seen here) is looked for again after this. */
 const MISSING_ENDPOINT_RETRY_MS = 60_000;
 
@@ -229,6 +231,8 @@ export class EndpointOutbox extends DurableObject<Env> {
         }
         lingered = false;
         await Promise.race(inFlight.values());
+        // Outcomes that arrive within a moment share the transaction that records them.
+        if (inFlight.size > settled.length) await new Promise((resolve) => setTimeout(resolve, SETTLE_TOGETHER_MS));
       }
     } finally {
       this.delivering = false;

@@ -2,6 +2,9 @@ import type { Env } from "../env";
 import type { ConversationStore } from "./conversation-store";
 import { handToEndpoints } from "./fan-out";
 
+/** Staged events handed over per call to the endpoints. */
+const HAND_OVER_BATCH = 500;
+
 /**
  * Hands a conversation shard's staged events (statuses, and what webhooks stored there) to the outboxes
  * of its tenant's endpoints, in order and in batches; a batch is forgotten only once the endpoints
@@ -34,9 +37,13 @@ export class EventHandOver {
   private async handOver(): Promise<void> {
     const tenant = this.store.owner?.tenant;
     if (!tenant) return;
-    for (let batch = this.store.stagedEvents(); batch.length > 0; batch = this.store.stagedEvents()) {
+    for (;;) {
+      const batch = this.store.stagedEvents(HAND_OVER_BATCH);
+      if (batch.length === 0) return;
       await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
       this.store.unstageEvents(batch[batch.length - 1]!.seq);
+      // A short batch was all there was: what is staged meanwhile comes with the run its stager asked for.
+      if (batch.length < HAND_OVER_BATCH) return;
     }
   }
 }
