@@ -32,9 +32,10 @@ export async function testNetwork(request: Request): Promise<Response> {
     const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
     try {
       return await fetch(url, { method: request.method, headers: request.headers, body, redirect: "manual" });
-    } catch {
-      // A refused connection: the closest a Response can say it.
-      return new Response("nothing listens there", { status: 502, headers: { "x-test-network": "unreachable" } });
+    } catch (e) {
+      // A refused connection: the closest a Response can say it (with the cause, should a test not expect it).
+      const cause = e instanceof Error ? `${e.message}${e.cause instanceof Error ? `: ${e.cause.message}` : ""}` : String(e);
+      return new Response(`nothing listens there (${cause})`, { status: 502, headers: { "x-test-network": "unreachable" } });
     }
   }
   if (PUBLIC_ZONE.test(url.hostname)) return publicInternet(url);
