@@ -266,7 +266,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       for (;;) {
         if (settled.length > 0) {
           const done = settled.splice(0);
-          const pauses = this.ctx.storage.transactionSync(() => {
+          const pauses = this.recordOutcomes(() => {
             this.store.dropHandedOver();
             return done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []);
           });
@@ -288,17 +288,21 @@ export class ConversationOutbox extends DurableObject<Env> {
             this.stale = false;
           }
           for (let next = this.candidates[0]; next && sending.size < MAX_IN_FLIGHT; next = this.candidates[0]) {
+            if (sending.has(next.peer)) {
+              // Being sent: its conversation's next head comes with a later read.
+              this.candidates.shift();
+              continue;
+            }
             // The message is read only once a token is there for it.
-            const wait = sending.has(next.peer) ? 0 : this.bucket.waitMs(now);
+            const wait = this.bucket.waitMs(now);
             if (wait > 0) {
               waitMs = wait;
               tokenWait = true;
               break;
             }
             this.candidates.shift();
-            const head = sending.has(next.peer) ? undefined : this.store.pendingMessage(next.seq);
-            // Being sent, or no longer waiting: its conversation's next head comes with a later read.
-            if (!head) continue;
+            const head = this.store.pendingMessage(next.seq);
+            if (!head) continue; // no longer waiting
             if (outboundExpired(head.queuedAt, now)) {
               this.fail(head, { reason: "expired", detail: "not accepted by the platform in time" }, false);
               progressed = true;
@@ -337,6 +341,16 @@ export class ConversationOutbox extends DurableObject<Env> {
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /** Records send outcomes in one transaction; one rolled back leaves nothing cached that it wrote. */
+  private recordOutcomes<T>(work: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(work);
+    } catch (e) {
+      this.store.forgetCached();
+      throw e;
     }
   }
 
