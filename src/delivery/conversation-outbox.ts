@@ -57,6 +57,8 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** The alarm is sending: a new message only has to wake it. */
   private pumping = false;
   private wake: (() => void) | undefined;
+  /** Sends in flight, by conversation (one at a time per conversation). */
+  private readonly sending = new Map<string, Promise<void>>();
   /** Heads due when last read, in sending order: sent from before the outbox is read again. */
   private candidates: DueHead[] = [];
   /** Something may now go before the candidates (a one-to-one message ahead of bulk ones, a replay): read again. */
@@ -170,7 +172,10 @@ export class ConversationOutbox extends DurableObject<Env> {
       const queued = messages.filter((_, i) => closed[i] === null || checks[i]?.advise);
       return { closed, added: this.store.enqueue(queued, now) };
     });
-    if (added > 0) await this.sendSoon(now, messages.some((m) => !m.bulk) && this.candidates.some((c) => c.bulk));
+    // A message whose conversation is being sent waits for that send to end, which wakes the alarm anyway.
+    if (added > 0 && !messages.every((m) => this.sending.has(m.address.peer))) {
+      await this.sendSoon(now, messages.some((m) => !m.bulk) && this.candidates.some((c) => c.bulk));
+    }
     return closed;
   }
 
@@ -257,7 +262,7 @@ export class ConversationOutbox extends DurableObject<Env> {
     this.bucket.setRate(perShard, Math.max(1, perShard), started);
     const spacingMs = rate.perConversationPerSecond ? Math.ceil(1000 / rate.perConversationPerSecond) : 0;
     const scale = timeScale(this.env.RETRY_TIME_SCALE);
-    const sending = new Map<string, Promise<void>>();
+    const sending = this.sending;
     const settled: { head: PendingMessage; result: Attempt }[] = [];
     let lingered = false;
     this.stale = true;
@@ -341,6 +346,8 @@ export class ConversationOutbox extends DurableObject<Env> {
       }
     } finally {
       this.pumping = false;
+      // Left only by a failure: the outcomes of what is still in flight are not recorded, and it goes again.
+      sending.clear();
     }
   }
 
