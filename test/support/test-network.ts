@@ -8,6 +8,8 @@
  * small file whose type follows the extension. A URL with `must-not-reach` in it is a leak wherever it
  * points (loopback included): tests aim redirects at internal addresses with it.
  */
+import { request as httpRequest } from "node:http";
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const PUBLIC_ZONE = /(^|\.)example\.com$/;
 const TYPES: Record<string, string> = { jpg: "image/jpeg", png: "image/png", pdf: "application/pdf", mp4: "video/mp4", ogg: "audio/ogg" };
@@ -25,13 +27,39 @@ function publicInternet(url: URL): Response {
   return new Response(new Uint8Array(64).fill(7), { headers: { "content-type": TYPES[extension] ?? "application/octet-stream" } });
 }
 
+/**
+ * One request to a local server on a connection of its own. Not fetch: its pool reuses idle keep-alive
+ * connections, and a server closing one just as a request is written on it resets that request
+ * (ECONNRESET), which a test would read as the relay's doing. Redirects are not followed.
+ */
+function loopbackRequest(url: URL, method: string, headers: Headers, body: Buffer | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, headers: Object.fromEntries(headers), agent: false }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("error", reject);
+      incoming.on("end", () => {
+        const status = incoming.statusCode ?? 502;
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
+        }
+        const nullBody = method === "HEAD" || status === 204 || status === 205 || status === 304;
+        resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: incoming.statusMessage ?? "", headers: answer }));
+      });
+    });
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
+}
+
 export async function testNetwork(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.host === "test-network.invalid") return Response.json({ leaks });
   if (LOOPBACK.has(url.hostname) && !url.href.includes("must-not-reach")) {
-    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : Buffer.from(await request.arrayBuffer());
     try {
-      return await fetch(url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+      return await loopbackRequest(url, request.method, request.headers, body);
     } catch (e) {
       // A refused connection: the closest a Response can say it (with the cause, should a test not expect it).
       const cause = e instanceof Error ? `${e.message}${e.cause instanceof Error ? `: ${e.cause.message}` : ""}` : String(e);
