@@ -5,11 +5,11 @@ import { registryAccount } from "../registry/directory";
 import type { Env } from "../env";
 import { windowPermits } from "../channels/window";
 import type { InboundEvent, MessageRecord, MessagingWindow, StatusError } from "../model";
-import { accountSession, PAUSING_REASONS } from "./account-session";
+import { accountSession } from "./account-session";
 import { armAt } from "./alarm";
 import { ConversationFacts, type ConversationFactsRow, type ConversationQuery, type CustomerNote } from "./conversation-facts";
 import { ConversationStore } from "./conversation-store";
-import { applyPlatformStatus, type ConversationStatuses, stageStatus } from "./conversation-statuses";
+import { applyPlatformStatus, type ConversationStatuses } from "./conversation-statuses";
 import type { DueHead, PendingMessage, QueuedMessage } from "./conversation-tables";
 import type { WindowCheck } from "./conversation-shards";
 import { conversationShardStats } from "./conversation-stats";
@@ -20,6 +20,7 @@ import { GroupCommit } from "./group-commit";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
 import { attemptSend } from "./send-attempt";
+import { recordAttempt, recordFailure } from "./send-record";
 import { type Attempt, decideAfterAttempt } from "./send-outcome";
 import { CONVERSATION_SHARDS } from "./shards";
 import { emptyStatsPart, type StatsPart, type StatsWindow } from "./stats";
@@ -374,43 +375,12 @@ export class ConversationOutbox extends DurableObject<Env> {
   /** Records one attempt's outcome (inside the caller's transaction); answers the error that pauses the account, if it does. */
   private record(head: PendingMessage, result: Attempt, scale: number, spacingMs: number): StatusError | undefined {
     const decision = decideAfterAttempt(head, result, scale);
+    if (decision.kind === "fail" && result.kind === "internal") console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
     const now = Date.now();
-    if (decision.kind === "fail" && PAUSING_REASONS.has(decision.error.reason)) {
-      // Not the message's fault: it waits, first in its conversation, for the account to be resumed.
-      this.store.deferHead(head, now + HEALTH_RECHECK_MS, `account paused: ${decision.error.reason}`);
-      return decision.error;
-    }
-    if (decision.kind === "sent") {
-      this.store.markPartSent(head, decision.platformMessageId, head.partsSent, decision.last, now, now + spacingMs);
-      if (decision.last) {
-        stageStatus(this.store, head.address, {
-          messageId: head.id,
-          platformMessageId: decision.platformMessageId,
-          ...(head.reference && { reference: head.reference }),
-          status: "sent",
-          timestamp: new Date(now).toISOString(),
-        });
-      }
-    } else if (decision.kind === "fail") {
-      if (result.kind === "internal") console.error(`conversation: message ${head.id} failed: the relay could not process it (${result.detail})`);
-      this.fail(head, decision.error, decision.countAttempt);
-    } else {
-      this.store.deferHead(head, now + decision.delayMs, decision.detail, decision.counted);
-      console.warn(`conversation: message ${head.id} attempt ${head.attempts + 1} deferred ${decision.delayMs} ms: ${decision.detail}`);
-    }
+    return recordAttempt(this.store, head, decision, { now, nextSendAt: now + spacingMs, pausedUntil: now + HEALTH_RECHECK_MS });
   }
 
   private fail(head: PendingMessage, error: StatusError, countAttempt: boolean): void {
-    this.ctx.storage.transactionSync(() => {
-      this.store.markFailed(head, error, Date.now(), countAttempt);
-      stageStatus(this.store, head.address, {
-        messageId: head.id,
-        ...(head.reference && { reference: head.reference }),
-        status: "failed",
-        timestamp: new Date().toISOString(),
-        error,
-        attempts: head.attempts + (countAttempt ? 1 : 0),
-      });
-    });
+    this.ctx.storage.transactionSync(() => recordFailure(this.store, head, error, countAttempt, Date.now()));
   }
 }
