@@ -658,25 +658,19 @@ async function main() {
 
   process.stderr.write(`bench: ${SECONDS} s per timed scenario, ${CONNECTIONS} connections\n`);
 
+  /** The bare worker's POST of an inbound body to `path`. @param {string} name @param {string} path */
+  const barePost = (name, path) =>
+    load(name, `http://127.0.0.1:${barePort}`, { method: "POST", path, headers: json, body: inboundBody([{ id: `ABGGbare${RUN}`, from: peer(CUSTOMERS.ingest, 0) }]) });
+
   // 1. Baseline: the same kind of POST body, to a worker that only reads it.
   process.stderr.write("bench: bare worker...\n");
-  const bare = await load("bare worker, POST", `http://127.0.0.1:${barePort}`, {
-    method: "POST",
-    path: "/",
-    headers: json,
-    body: inboundBody([{ id: `ABGGbare${RUN}`, from: peer(CUSTOMERS.ingest, 0) }]),
-  });
+  const bare = await barePost("bare worker, POST", "/");
 
   // The floor of an acknowledgement that follows a durable write: the same POST, stored by one Durable
   // Object in SQLite on the relay's disk before the answer. No relay scenario that stores what it
   // acknowledges can be faster than this one on this machine.
   process.stderr.write("bench: bare worker with one durable write...\n");
-  const floor = await load("bare worker + 1 durable write", `http://127.0.0.1:${barePort}`, {
-    method: "POST",
-    path: "/durable",
-    headers: json,
-    body: inboundBody([{ id: `ABGGfloor${RUN}`, from: peer(CUSTOMERS.ingest, 0) }]),
-  });
+  const floor = await barePost("bare worker + 1 durable write", "/durable");
 
   // 2. Inbound: every request a new platform message id (or the relay dedupes it), from PEERS customers.
   process.stderr.write("bench: inbound webhook ingest...\n");

@@ -16,7 +16,7 @@ import { conversationShardStats } from "./conversation-stats";
 import { conversationWindow } from "./customers";
 import { EventHandOver } from "./event-hand-over";
 import { NoEndpointError } from "./fan-out";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit, momentForOthers } from "./group-commit";
 import { outboundExpired, timeScale } from "./retry-policy";
 import { type MessageScan, type MessageScanResult, scanMessages } from "./message-list";
 import { attemptSend } from "./send-attempt";
@@ -30,8 +30,6 @@ import { TokenBucket } from "./token-bucket";
 const ALARM_BUDGET_MS = 20_000;
 /** Sends in flight at once from one shard, each to a different conversation (one at a time per conversation). */
 const MAX_IN_FLIGHT = 8;
-/** How long a send's outcome waits for others to be recorded with. */
-const SETTLE_TOGETHER_MS = 2;
 /** How long a shard with nothing to send waits for more before its alarm ends. */
 const LINGER_MS = 200;
 /** Due messages read at once; read again sooner when something more urgent may have arrived. */
@@ -92,7 +90,6 @@ export class ConversationOutbox extends DurableObject<Env> {
   async receive(batch: { notes: CustomerNote[]; statuses: ConversationStatuses[]; events: InboundEvent[] }): Promise<void> {
     const now = Date.now();
     await this.writes.run(() => {
-      this.store.dropHandedOver();
       // The shard learns its owner from its first conversation.
       const first = batch.notes[0]?.address ?? batch.statuses[0]?.address ?? batch.events[0]?.conversation;
       if (first) this.store.learnOwner(first);
@@ -101,7 +98,7 @@ export class ConversationOutbox extends DurableObject<Env> {
         this.store.addConversations([address]);
         for (const s of statuses) applyPlatformStatus(this.store, address, s);
       }
-      for (const e of batch.events) this.store.stageEvent(e);
+      for (const e of batch.events) this.store.staged.add(e);
     });
     if (!this.handOverArmed) {
       this.handOverArmed = true;
@@ -163,7 +160,6 @@ export class ConversationOutbox extends DurableObject<Env> {
   async enqueue(messages: QueuedMessage[], checks: (WindowCheck | null)[] = []): Promise<(MessagingWindow | null)[]> {
     const now = Date.now();
     const { closed, added } = await this.writes.run(() => {
-      this.store.dropHandedOver();
       const closed = messages.map((m, i) => {
         const check = checks[i];
         if (!check) return null;
@@ -240,9 +236,9 @@ export class ConversationOutbox extends DurableObject<Env> {
       if (e instanceof NoEndpointError) retryMs = NO_ENDPOINT_RETRY_MS;
       else console.warn("conversation: handing events over failed", String(e));
     });
-    this.store.dropHandedOver();
+    this.store.staged.dropHandedOver();
     const next = this.store.nextDue();
-    if (this.store.stagedEvents(1).length > 0) await armAt(this.ctx.storage, Date.now() + retryMs);
+    if (this.store.staged.pending(1).length > 0) await armAt(this.ctx.storage, Date.now() + retryMs);
     // A paused account is looked at again now and then (a resume wakes the shard at once).
     if (next !== undefined) await armAt(this.ctx.storage, this.health?.paused ? Math.max(next, Date.now() + HEALTH_RECHECK_MS) : next);
   }
@@ -272,10 +268,7 @@ export class ConversationOutbox extends DurableObject<Env> {
       for (;;) {
         if (settled.length > 0) {
           const done = settled.splice(0);
-          const pauses = this.recordOutcomes(() => {
-            this.store.dropHandedOver();
-            return done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []);
-          });
+          const pauses = this.recordOutcomes(() => done.flatMap((d) => this.record(d.head, d.result, scale, spacingMs) ?? []));
           if (pauses.length > 0) await this.pause(owner, pauses[0]!);
           // Only now may a conversation's next message go: its head has moved. A one-to-one conversation's
           // next message must not wait behind the bulk candidates.
@@ -342,8 +335,7 @@ export class ConversationOutbox extends DurableObject<Env> {
           void Promise.race(sending.values()).then(wake);
         });
         this.wake = undefined;
-        // Outcomes that arrive within a moment share the transaction that records them.
-        if (settled.length > 0 && sending.size > settled.length) await new Promise((resolve) => setTimeout(resolve, SETTLE_TOGETHER_MS));
+        if (settled.length > 0 && sending.size > settled.length) await momentForOthers();
       }
     } finally {
       this.pumping = false;

@@ -59,5 +59,5 @@ export function stageStatus(store: ConversationStore, address: ConversationAddre
 
 function stageEvent(store: ConversationStore, address: ConversationAddress, key: string, status: StatusFields): void {
   const event: InboundEvent = { id: eventId(address.tenant, key), createdAt: new Date().toISOString(), type: "message.status", conversation: address, status };
-  store.stageEvent(event);
+  store.staged.add(event);
 }

@@ -1,6 +1,5 @@
 import type {
   ConversationAddress,
-  InboundEvent,
   MessageRecord,
   MessageStatus,
   OutboundContent,
@@ -9,6 +8,7 @@ import type {
 import { canTransition, MessageStatus as MessageStatusSchema } from "../model";
 import { CONVERSATION_MIGRATIONS, type DueHead, type MessageRow, type PendingMessage, pendingMessageOf, type QueuedMessage } from "./conversation-tables";
 import { migrate } from "./migrations";
+import { StagedEvents } from "./staged-events";
 
 /** Every status, for the transitions allowed into one. */
 const MESSAGE_STATUSES = MessageStatusSchema.options;
@@ -44,14 +44,14 @@ export class ConversationStore {
     private readonly clock: () => number = Date.now,
   ) {
     migrate(sql, CONVERSATION_MIGRATIONS);
+    this.staged = new StagedEvents(sql);
   }
+
+  /** The events waiting to be handed to the tenant's endpoints. */
+  readonly staged: StagedEvents;
 
   /** The shard's owner once known: it never changes (the shard is named after its account). */
   private knownOwner: ShardOwner | undefined;
-  /** Staged events up to this seq are handed over (in memory: after a restart they are handed over again). */
-  private handedThrough = 0;
-  /** Staged events up to this seq are deleted. */
-  private dropped = 0;
 
   get owner(): ShardOwner | undefined {
     if (this.knownOwner) return this.knownOwner;
@@ -85,7 +85,7 @@ export class ConversationStore {
   /** Forgets what was read from storage and kept: a transaction that read it was rolled back. */
   forgetCached(): void {
     this.knownOwner = undefined;
-    this.dropped = 0;
+    this.staged.forgetDropped();
   }
 
   /** Records the shard's owner from one of its conversations, unless it is known already. */
@@ -381,34 +381,5 @@ export class ConversationStore {
       createdAt: new Date(row.created_at).toISOString(),
       history,
     };
-  }
-
-  /** Stages an event for the tenant's endpoint (in the same transaction as the change it reports). */
-  stageEvent(event: InboundEvent): void {
-    this.sql.exec("INSERT INTO event_outbox (id, event) VALUES (?, ?)", event.id, JSON.stringify(event));
-  }
-
-  /** Staged events not handed over yet, in order. */
-  stagedEvents(limit = 500): { seq: number; event: InboundEvent }[] {
-    return this.sql
-      .exec<{ seq: number; event: string }>("SELECT seq, event FROM event_outbox WHERE seq > ? ORDER BY seq LIMIT ?", this.handedThrough, limit)
-      .toArray()
-      .map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as InboundEvent }));
-  }
-
-  /**
-   * Staged events up to `seq` are stored by the endpoints. Their rows are deleted by the shard's next
-   * write (`dropHandedOver`) rather than by a commit of their own: should the object restart before
-   * that, they are handed over again, and each endpoint keeps an event id once.
-   */
-  unstageEvents(throughSeq: number): void {
-    this.handedThrough = Math.max(this.handedThrough, throughSeq);
-  }
-
-  /** Deletes the rows of staged events handed over since last time (within a write under way). */
-  dropHandedOver(): void {
-    if (this.handedThrough <= this.dropped) return;
-    this.sql.exec("DELETE FROM event_outbox WHERE seq <= ?", this.handedThrough);
-    this.dropped = this.handedThrough;
   }
 }

@@ -9,7 +9,7 @@ import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
 import { DeliveryLog, type LogKey, type LoggedDelivery } from "./delivery-log";
 import { decideAfterDelivery, type DeliveryResponse } from "./delivery-outcome";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit, momentForOthers } from "./group-commit";
 import { endpointShardStats } from "./endpoint-stats";
 import { type DeadLetter, type EndpointState, EndpointStore, type PendingEvent } from "./endpoint-store";
 import { timeScale } from "./retry-policy";
@@ -24,8 +24,6 @@ const LINGER_MS = 200;
 /** Due events read at once. */
 const CANDIDATES = 128;
 const ALARM_BUDGET_MS = 25_000;
-/** How long a delivery outcome waits for others to be recorded with. */
-const SETTLE_TOGETHER_MS = 2;
 /** An endpoint missing from the registry copy (deleted, or not yet seen here) is looked for again after this. */
 const MISSING_ENDPOINT_RETRY_MS = 60_000;
 
@@ -231,8 +229,7 @@ export class EndpointOutbox extends DurableObject<Env> {
         }
         lingered = false;
         await Promise.race(inFlight.values());
-        // Outcomes that arrive within a moment share the transaction that records them.
-        if (inFlight.size > settled.length) await new Promise((resolve) => setTimeout(resolve, SETTLE_TOGETHER_MS));
+        if (inFlight.size > settled.length) await momentForOthers();
       }
     } finally {
       this.delivering = false;

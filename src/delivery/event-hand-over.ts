@@ -1,9 +1,7 @@
 import type { Env } from "../env";
 import type { ConversationStore } from "./conversation-store";
 import { handToEndpoints } from "./fan-out";
-
-/** Staged events handed over per call to the endpoints. */
-const HAND_OVER_BATCH = 500;
+import { STAGED_BATCH } from "./staged-events";
 
 /**
  * Hands a conversation shard's staged events (statuses, and what webhooks stored there) to the outboxes
@@ -38,12 +36,12 @@ export class EventHandOver {
     const tenant = this.store.owner?.tenant;
     if (!tenant) return;
     for (;;) {
-      const batch = this.store.stagedEvents(HAND_OVER_BATCH);
+      const batch = this.store.staged.pending(STAGED_BATCH);
       if (batch.length === 0) return;
       await handToEndpoints(this.env, tenant, batch.map((b) => b.event));
-      this.store.unstageEvents(batch[batch.length - 1]!.seq);
+      this.store.staged.handedOver(batch[batch.length - 1]!.seq);
       // A short batch was all there was: what is staged meanwhile comes with the run its stager asked for.
-      if (batch.length < HAND_OVER_BATCH) return;
+      if (batch.length < STAGED_BATCH) return;
     }
   }
 }

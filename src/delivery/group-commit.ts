@@ -4,6 +4,12 @@ type Transactional = Pick<DurableObjectStorage, "transactionSync">;
 /** Writes closer together than this share a transaction; one after a pause goes at once. */
 const TOGETHER_MS = 2;
 
+/**
+ * Waits the moment within which writes count as together: a loop that records outcomes as they arrive
+ * waits it once one is in, so that those arriving meanwhile share its transaction.
+ */
+export const momentForOthers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, TOGETHER_MS));
+
 interface Waiting {
   work: () => unknown;
   resolve: (value: unknown) => void;

@@ -114,24 +114,29 @@ describe("conversation store", () => {
         conversation: address,
         error: { title: id },
       });
-      store.stageEvent(event("e1"));
-      store.stageEvent(event("e2"));
+      store.staged.add(event("e1"));
+      store.staged.add(event("e2"));
       // A copy is staged again: the endpoint it is handed to keeps each event id once.
-      store.stageEvent(event("e1"));
-      const staged = store.stagedEvents();
+      store.staged.add(event("e1"));
+      const staged = store.staged.pending();
       expect(staged.map((s) => s.event.id)).toEqual(["e1", "e2", "e1"]);
-      store.unstageEvents(staged[0]!.seq);
-      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2", "e1"]);
+      store.staged.handedOver(staged[0]!.seq);
+      expect(store.staged.pending().map((s) => s.event.id)).toEqual(["e2", "e1"]);
       // Handed over, their rows go with the next write; a rolled-back write deletes them again.
       const rows = () => sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_outbox").one().n;
       expect(rows()).toBe(3);
-      store.dropHandedOver();
+      store.staged.dropHandedOver();
       expect(rows()).toBe(2);
       sql.exec("INSERT INTO event_outbox (seq, id, event) VALUES (?, ?, ?)", staged[0]!.seq, "e1", JSON.stringify(event("e1")));
       store.forgetCached();
-      store.dropHandedOver();
+      store.staged.dropHandedOver();
       expect(rows()).toBe(2);
-      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["e2", "e1"]);
+      expect(store.staged.pending().map((s) => s.event.id)).toEqual(["e2", "e1"]);
+      // Staging deletes what was handed over since, in its own transaction.
+      store.staged.handedOver(store.staged.pending()[0]!.seq);
+      store.staged.add(event("e3"));
+      expect(rows()).toBe(2);
+      expect(store.staged.pending().map((s) => s.event.id)).toEqual(["e1", "e3"]);
     }));
 
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
@@ -191,8 +196,8 @@ describe("conversation store", () => {
       const store = new ConversationStore(sql);
       expect(store.owner).toEqual({ tenant: "acme", account: "wa-acme" });
       // A staged event survives the staging table's rebuild, and what is staged next goes after it.
-      store.stageEvent({ ...staged, id: "evt-new" });
-      expect(store.stagedEvents().map((s) => s.event.id)).toEqual(["evt-old", "evt-new"]);
+      store.staged.add({ ...staged, id: "evt-new" });
+      expect(store.staged.pending().map((s) => s.event.id)).toEqual(["evt-old", "evt-new"]);
       expect(store.due(5000, 10).map((m) => [m.id, m.address])).toEqual([["old-1", address]]);
       store.markPartSent({ seq: store.due(5000, 1)[0]!.seq, id: "old-1", address }, "p-old-1", 0, true, 3000);
       expect(store.due(5000, 10).map((m) => m.id)).toEqual(["old-2"]);
