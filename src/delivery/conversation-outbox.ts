@@ -373,6 +373,6 @@ export class ConversationOutbox extends DurableObject<Env> {
   }
 
   private fail(head: PendingMessage, error: StatusError, countAttempt: boolean): void {
-    this.ctx.storage.transactionSync(() => recordFailure(this.store, head, error, countAttempt, Date.now()));
+    this.recordOutcomes(() => recordFailure(this.store, head, error, countAttempt, Date.now()));
   }
 }

@@ -85,7 +85,7 @@ export class ConversationStore {
   /** Forgets what was read from storage and kept: a transaction that read it was rolled back. */
   forgetCached(): void {
     this.knownOwner = undefined;
-    this.staged.forgetDropped();
+    this.staged.forgetUncommitted();
   }
 
   /** Records the shard's owner from one of its conversations, unless it is known already. */

@@ -139,6 +139,31 @@ describe("conversation store", () => {
       expect(store.staged.pending().map((s) => s.event.id)).toEqual(["e1", "e3"]);
     }));
 
+  it("hands over from memory what it staged, and from the rows what a rolled-back transaction left unknown", () =>
+    runInDurableObject(env.CONVERSATIONS.get(env.CONVERSATIONS.newUniqueId()), (_, state) => {
+      const store = new ConversationStore(state.storage.sql);
+      const event = (id: string) => ({ id, createdAt: new Date(0).toISOString(), type: "channel.error" as const, conversation: address, error: { title: id } });
+      const ids = () => store.staged.pending().map((s) => s.event.id);
+      expect(ids()).toEqual([]);
+      state.storage.transactionSync(() => store.staged.add(event("e1")));
+      // Not read back: the rows could say otherwise, the staged copy in memory is what is handed over.
+      state.storage.sql.exec("UPDATE event_outbox SET event = ?", JSON.stringify(event("changed")));
+      expect(ids()).toEqual(["e1"]);
+      expect(() =>
+        state.storage.transactionSync(() => {
+          store.staged.add(event("e2"));
+          throw new Error("rolled back");
+        }),
+      ).toThrow("rolled back");
+      store.forgetCached();
+      // Read from the rows again: e2 is not there, and e1 as the rows hold it.
+      expect(ids()).toEqual(["changed"]);
+      store.staged.handedOver(store.staged.pending()[0]!.seq);
+      state.storage.transactionSync(() => store.staged.add(event("e3")));
+      expect(ids()).toEqual(["e3"]);
+      expect(state.storage.sql.exec<{ id: string }>("SELECT id FROM event_outbox").toArray().map((r) => r.id)).toEqual(["e3"]);
+    }));
+
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
     withStore((store, at) => {
       enqueue(store, "m1", "long", undefined, 1000);
