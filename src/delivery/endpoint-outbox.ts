@@ -5,7 +5,7 @@ import type { Env } from "../env";
 import { endpointForDelivery } from "../registry/directory";
 import { CONFIG_ENDPOINT_ID } from "../registry/records";
 import type { InboundEvent } from "../model";
-import { guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
+import { discardBody, guardedFetch, type UrlPolicy } from "../transport/guarded-fetch";
 import { armAt } from "./alarm";
 import { DeliveryLog, type LogKey, type LoggedDelivery } from "./delivery-log";
 import { decideAfterDelivery, type DeliveryResponse } from "./delivery-outcome";
@@ -277,7 +277,7 @@ export class EndpointOutbox extends DurableObject<Env> {
         },
         target.policy,
       );
-      await response.body?.cancel();
+      await discardBody(response);
       return { kind: "answered", status: response.status, retryAfterSeconds: retryAfterSeconds(response.headers) };
     } catch (e) {
       return { kind: "unreachable", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };

@@ -139,6 +139,15 @@ export async function readStreamBounded(stream: ReadableStream<Uint8Array> | nul
   return out;
 }
 
+/**
+ * Reads and drops a response's body so that its connection can carry the next request: a body cancelled
+ * before its end closes the connection, and the next request to the same host pays a new one. A body
+ * longer than `maxBytes` is cancelled there (the connection is not worth that much reading).
+ */
+export async function discardBody(response: Response, maxBytes = 64 * 1024): Promise<void> {
+  await readBounded(response, maxBytes).catch(() => {});
+}
+
 /** A response whose body errors once more than `maxBytes` have passed (for bodies streamed on to a client). */
 export function boundedResponse(response: Response, maxBytes: number): Response {
   if (!response.body) return response;

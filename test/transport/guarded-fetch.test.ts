@@ -4,7 +4,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { RefusedUrlError, TooLargeError } from "../../src/transport/errors";
-import { boundedResponse, guardedFetch, readBounded, type UrlPolicy } from "../../src/transport/guarded-fetch";
+import { boundedResponse, discardBody, guardedFetch, readBounded, type UrlPolicy } from "../../src/transport/guarded-fetch";
 
 const production = (): UrlPolicy => ({ sandbox: false, resolverUrl: inject("dnsResolverUrl") });
 const get = (url: string, maxRedirects = 5) => guardedFetch(url, { timeoutMs: 5000, maxRedirects }, production());
@@ -52,6 +52,31 @@ describe("bounded reads", () => {
     const undeclared = new Response(new Blob(["x".repeat(100)]).stream());
     await expect(readBounded(undeclared, 10)).rejects.toBeInstanceOf(TooLargeError);
     expect(new TextDecoder().decode(await readBounded(new Response("small"), 10))).toBe("small");
+  });
+
+  it("a body discarded is read to its end, so that its connection carries the next request; a long one is cancelled at the bound", async () => {
+    /** A body of `chunks` chunks of 1 KiB, and what became of it. */
+    const body = (chunks: number) => {
+      const seen = { pulled: 0, cancelled: false };
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (seen.pulled++ < chunks) controller.enqueue(new Uint8Array(1024));
+          else controller.close();
+        },
+        cancel() {
+          seen.cancelled = true;
+        },
+      });
+      return { response: new Response(stream), seen };
+    };
+    const short = body(3);
+    await discardBody(short.response);
+    expect(short.seen).toEqual({ pulled: 4, cancelled: false });
+    expect(short.response.bodyUsed).toBe(true);
+    const long = body(1000);
+    await discardBody(long.response, 8 * 1024);
+    expect(long.seen.cancelled).toBe(true);
+    expect(long.seen.pulled).toBeLessThan(20);
   });
 
   it("a streamed body errors once it passes the bound", async () => {
