@@ -24,7 +24,7 @@ export class StagedEvents {
   private handedThrough = 0;
   /** Rows up to this seq are deleted. */
   private dropped = 0;
-  /** Every staged event not handed over yet, in order; undefined: not known, read the rows. */
+  /** Every staged event not handed over yet, in order, while they fit in one batch; undefined: read the rows. */
   private tail: StagedEvent[] | undefined;
 
   constructor(private readonly sql: SqlStorage) {}
@@ -33,6 +33,8 @@ export class StagedEvents {
   add(event: InboundEvent): void {
     this.dropHandedOver();
     const { seq } = this.sql.exec<{ seq: number }>("INSERT INTO event_outbox (id, event) VALUES (?, ?) RETURNING seq", event.id, JSON.stringify(event)).one();
+    // A backlog (the endpoints unreachable, or none yet) stays in the rows only: memory holds one batch at most.
+    if (this.tail && this.tail.length >= STAGED_BATCH) this.tail = undefined;
     this.tail?.push({ seq, event });
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConversationStore } from "../../src/delivery/conversation-store";
 import { CONVERSATION_MIGRATIONS } from "../../src/delivery/conversation-tables";
 import { migrate } from "../../src/delivery/migrations";
+import { STAGED_BATCH } from "../../src/delivery/staged-events";
 
 const address = { tenant: "acme", channel: "whatsapp", account: "wa-acme", peer: "4915100000001" } as const;
 
@@ -162,6 +163,13 @@ describe("conversation store", () => {
       state.storage.transactionSync(() => store.staged.add(event("e3")));
       expect(ids()).toEqual(["e3"]);
       expect(state.storage.sql.exec<{ id: string }>("SELECT id FROM event_outbox").toArray().map((r) => r.id)).toEqual(["e3"]);
+      // A backlog larger than a batch is not kept in memory: it is read from the rows, a batch at a time.
+      state.storage.transactionSync(() => {
+        for (let i = 0; i < STAGED_BATCH + 10; i++) store.staged.add(event(`b${i}`));
+      });
+      state.storage.sql.exec("UPDATE event_outbox SET event = ? WHERE id = 'e3'", JSON.stringify(event("e3 as stored")));
+      expect(store.staged.pending().length).toBe(STAGED_BATCH);
+      expect(store.staged.pending()[0]!.event.id).toBe("e3 as stored");
     }));
 
   it("a split message stays at the head until its last part is accepted; each part's status finds it", () =>
