@@ -1,10 +1,11 @@
 // @ts-check
 /**
- * `npm run bench:profile [ingest|sends|statuses|batch] [seconds]`: where the relay's CPU goes in one
- * scenario. Runs the bundle on raw workerd with the V8 inspector on loopback, loads it as `npm run bench`
- * does (webhooks of one message; sends to 1,000 customers; the same sends with the container posting a
- * `delivered` and a `read` callback for each, profiled until the callbacks are all in; or 10 batches of
- * 1,000), samples it with the V8
+ * `npm run bench:profile [ingest|webhooks|sends|statuses|batch] [seconds]`: where the relay's CPU goes
+ * in one scenario. Runs the bundle on raw workerd with the V8 inspector on loopback, loads it as
+ * `npm run bench` does (webhooks of one message; 500 webhooks of 20 messages, profiled until the backend
+ * has every event; sends to 1,000 customers; the same sends with the container posting a `delivered` and
+ * a `read` callback for each, profiled until the callbacks are all in; or 10 batches of 1,000), samples
+ * it with the V8
  * CPU profiler meanwhile, and prints the functions by share of the busy samples, with and without what
  * they call. The profile is written to bench/results/<scenario>.cpuprofile for Chrome DevTools
  * (Performance > Load profile). The profiler slows the relay: compare shares, not rates.
@@ -23,8 +24,8 @@ import { ROOT, buildRelay, freePort, loadFixtures, sleep, spawnWorkerd, writeWor
 
 const scenario = process.argv[2] ?? "ingest";
 const seconds = Number(process.argv[3] ?? 10);
-if (!["ingest", "sends", "statuses", "batch"].includes(scenario) || !(seconds > 0)) {
-  console.error("usage: npm run bench:profile -- [ingest|sends|statuses|batch] [seconds]");
+if (!["ingest", "webhooks", "sends", "statuses", "batch"].includes(scenario) || !(seconds > 0)) {
+  console.error("usage: npm run bench:profile -- [ingest|webhooks|sends|statuses|batch] [seconds]");
   process.exit(2);
 }
 
@@ -88,6 +89,20 @@ if (scenario === "batch") {
     if (res.ok) accepted += 1000;
   }
   await sleep(seconds * 1000);
+} else if (scenario === "webhooks") {
+  // Each message from another customer, as a busy number's callback carries them; the seconds are ignored.
+  const instance = autocannon({ url: relayUrl, connections: 10, amount: 500, requests: [{
+    method: "POST",
+    path: webhookPath,
+    headers: json,
+    setupRequest: (/** @type {any} */ req) => {
+      const messages = Array.from({ length: 20 }, () => ({ from: `49${1_500_000_000 + (seq % 1000)}`, id: `ABGGm${run}${seq++}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Hi" } }));
+      return { ...req, body: JSON.stringify({ contacts: messages.map((m) => ({ profile: { name: "Customer" }, wa_id: m.from })), messages }) };
+    },
+  }] });
+  instance.on("response", (/** @type {unknown} */ _c, /** @type {number} */ status) => void (status < 300 && (accepted += 20)));
+  await instance;
+  while (backend.state.events.length < accepted) await sleep(100);
 } else {
   const request =
     scenario === "ingest"

@@ -73,6 +73,9 @@ describe("bounded reads", () => {
     await discardBody(short.response);
     expect(short.seen).toEqual({ pulled: 4, cancelled: false });
     expect(short.response.bodyUsed).toBe(true);
+    const declared = new Response("ok", { headers: { "content-length": "2" } });
+    await discardBody(declared);
+    expect(declared.bodyUsed).toBe(true);
     const long = body(1000);
     await discardBody(long.response, 8 * 1024);
     expect(long.seen.cancelled).toBe(true);
